@@ -1,0 +1,76 @@
+/**
+ * The engine's public contract: compile a query once, then stream time-ordered events through a
+ * detector and receive alerts. Every language (EQL, KQL, Sigma, SPL, …) compiles to this.
+ */
+import type { ReplayEvent, CanonicalEvent } from '../events/types.js';
+import type { FieldView, QueryLanguage } from '../rules/model.js';
+
+export interface CompileOptions {
+  language: QueryLanguage;
+  fieldView: FieldView;
+  /** e.g. `endgame` for the legacy EQL dialect (case-insensitive `==`). */
+  dialect?: string;
+}
+
+/** A problem in the query text itself; line and column are 1-based within the query text. */
+export interface QueryError {
+  message: string;
+  line: number;
+  column: number;
+  /** `syntax`, `unsupported` (valid in the language, not supported here), `semantic`. */
+  kind: 'syntax' | 'unsupported' | 'semantic';
+}
+
+export interface Alert {
+  /** The matched event (event queries) or the events of a sequence/sample, in order. */
+  events: ReplayEvent[];
+  /** Join key values of a sequence or sample, as they were matched. */
+  joinKey?: unknown[];
+  /** Time of the alert: the last event's timestamp. */
+  timestamp: number;
+}
+
+/** One run's state for one compiled query. Feed events in time order, then call `finish`. */
+export interface Detector {
+  push(event: ReplayEvent): void;
+  /** End of stream: emit whatever is pending (tail pipes, samples). */
+  finish(): void;
+}
+
+/** Why an event did or did not match one stage/clause, for failure explanations. */
+export interface ClauseTrace {
+  /** Source text of the clause (a top-level conjunct of the stage's condition). */
+  text: string;
+  matched: boolean;
+  /** Field values the clause looked at, by canonical field name. */
+  values?: Record<string, unknown>;
+}
+
+export interface StageExplanation {
+  /** 0-based stage index (0 for an event query). */
+  stage: number;
+  /** Text of the stage, e.g. `[process where …]`. */
+  text: string;
+  category?: string;
+  /** Whether the event's category is one this stage accepts. */
+  categoryMatched: boolean;
+  clauses: ClauseTrace[];
+  matched: boolean;
+}
+
+export interface CompiledQuery {
+  language: QueryLanguage;
+  /** Canonical field names the query reads (after field-view binding), sorted. */
+  fields: string[];
+  /** Field names as written in the query that the field view does not know, with positions. */
+  unknownFields: Array<{ name: string; line: number; column: number }>;
+  /** Number of stages (1 for event queries). */
+  stageCount: number;
+  newDetector(onAlert: (alert: Alert) => void): Detector;
+  /** Evaluate each stage of the query on one event, clause by clause. */
+  explain(doc: CanonicalEvent): StageExplanation[];
+}
+
+export type CompileResult =
+  | { ok: true; query: CompiledQuery }
+  | { ok: false; errors: QueryError[] };
