@@ -2,7 +2,7 @@
  * The engine's public contract: compile a query once, then stream time-ordered events through a
  * detector and receive alerts. Every language (EQL, KQL, Sigma, SPL, …) compiles to this.
  */
-import type { ReplayEvent, CanonicalEvent } from '../events/types.js';
+import type { ReplayEvent, CanonicalEvent, FieldBinder } from '../events/types.js';
 import type { FieldView, QueryLanguage } from '../rules/model.js';
 
 export interface CompileOptions {
@@ -10,6 +10,11 @@ export interface CompileOptions {
   fieldView: FieldView;
   /** e.g. `endgame` for the legacy EQL dialect (case-insensitive `==`). */
   dialect?: string;
+  /**
+   * Binds field names as written to canonical fields and their types. Defaults to the binder of
+   * `fieldView` from `src/events/views`; the conformance runner passes one built from an index mapping.
+   */
+  binder?: FieldBinder;
 }
 
 /** A problem in the query text itself; line and column are 1-based within the query text. */

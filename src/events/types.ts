@@ -57,3 +57,76 @@ export interface ReadOptions {
   /** Called for every recoverable problem (malformed line, out-of-window event, bad chunk). */
   onDiagnostic: (d: Diagnostic) => void;
 }
+
+/**
+ * A Windows event record as every Windows reader (EVTX, Splunk XmlWinEventLog, OTRF/NXLog JSON)
+ * hands it to the normalizers: the rendered `System` element and the `EventData` values as text,
+ * exactly as Windows renders them in event XML (`true`/`false`, `{GUID}` upper case, `0x…` hex).
+ * The same event read from any of those sources must give the same record.
+ */
+export interface WindowsRecord {
+  provider: string;
+  providerGuid?: string;
+  eventId: number;
+  version?: number;
+  level?: number;
+  task?: number;
+  opcode?: number;
+  keywords?: string;
+  /** ISO 8601 UTC with `Z` (`2020-09-20T21:09:08.008Z`); undefined when the source gives no UTC time. */
+  timeCreated?: string;
+  recordId?: number;
+  activityId?: string;
+  processId?: number;
+  threadId?: number;
+  channel: string;
+  computer: string;
+  /** `Security/@UserID`. */
+  userSid?: string;
+  /** `EventData/Data[@Name]` → text. Unnamed `Data` elements are keyed `param1`, `param2`, … */
+  eventData: Record<string, string>;
+  /** `UserData` as a structured value, when the event uses it instead of `EventData`. */
+  userData?: Record<string, unknown>;
+  /** Rendered message text, when the source carries one (NXLog `Message`). */
+  message?: string;
+}
+
+/** ECS/Elasticsearch field types the engine cares about (keyword vs text, numbers, IPs, dates). */
+export type FieldType =
+  | 'keyword'
+  | 'wildcard'
+  | 'text'
+  | 'match_only_text'
+  | 'long'
+  | 'integer'
+  | 'short'
+  | 'byte'
+  | 'unsigned_long'
+  | 'float'
+  | 'double'
+  | 'scaled_float'
+  | 'ip'
+  | 'date'
+  | 'boolean'
+  | 'version'
+  | 'object'
+  | 'flattened'
+  | 'geo_point'
+  | 'unknown';
+
+export interface FieldBinding {
+  /** Canonical field name (dotted path into the canonical event). */
+  path: string;
+  type: FieldType;
+  /** Whether the field view knows the name (false: bound as written, worth a lint warning). */
+  known: boolean;
+}
+
+/**
+ * A field view: how names written in a rule's schema bind to canonical fields. Applied once, at
+ * compile time, never per event.
+ */
+export interface FieldBinder {
+  readonly name: string;
+  bind(name: string): FieldBinding;
+}
