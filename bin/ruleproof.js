@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The compiled CLI lives in dist/ (npm run build); this shim keeps `bin` stable.
+import { main } from '../dist/cli/main.js';
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(`ruleproof: internal error: ${err && err.message ? err.message : String(err)}`);
+    if (process.env.RULEPROOF_DEBUG) console.error(err);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,99 @@
+/** lint, test and check: the commands that gate a pull request. */
+import type { ChalkInstance } from 'chalk';
+import { loadRules } from '../rules/index.js';
+import { lintRules } from '../lint/index.js';
+import type { LoadResult, Rule } from '../rules/model.js';
+import { replayTests } from '../replay/runner.js';
+import { buildTestReport } from '../report/test-report.js';
+import { renderTestReport } from '../report/console-test.js';
+import { renderDiagnostics } from '../report/console-diagnostics.js';
+import { buildLintReport, lintExitCode } from '../report/lint-report.js';
+import { coverageSummary, renderCoverageSummary } from '../coverage/summary.js';
+import { TOOL_VERSION } from '../util/version.js';
+import type { RuleproofConfig } from './config.js';
+import { writeOutputFile, type CliIO } from './main.js';
+
+export async function loadForCommand(config: RuleproofConfig, paths: string[]): Promise<LoadResult> {
+  return loadRules(paths.length ? paths : config.rules, { root: config.root });
+}
+
+function selectRules(rules: Rule[], filters: string[] | undefined): Rule[] {
+  if (!filters?.length) return rules;
+  const wanted = filters.map((f) => f.toLowerCase());
+  return rules.filter((r) =>
+    wanted.some((w) => r.id.toLowerCase() === w || r.name.toLowerCase().includes(w) || r.source.file.toLowerCase().includes(w)),
+  );
+}
+
+function selectTests(rules: Rule[], datasetFilters: string[] | undefined): Rule[] {
+  if (!datasetFilters?.length) return rules;
+  return rules.map((r) => ({ ...r, tests: r.tests.filter((t) => datasetFilters.some((f) => t.dataset.includes(f.replace(/\\/g, '/')))) }));
+}
+
+interface LintOptions {
+  format: 'stylish' | 'json';
+  maxWarnings?: number;
+  attackVersion?: string;
+}
+
+export async function lintCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: LintOptions, color: ChalkInstance): Promise<number> {
+  const loaded = await loadForCommand(config, paths);
+  const findings = lintRules(loaded.rules, {
+    attackVersion: opts.attackVersion ?? config.attackVersion,
+    severities: config.checks,
+  });
+  const report = buildLintReport(loaded, findings, opts.maxWarnings);
+  if (opts.format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
+  else {
+    const text = renderDiagnostics(report.diagnostics, color);
+    io.stdout((text || color.green(`✓ ${report.summary.rules} rule(s) linted, no problems`)) + '\n');
+  }
+  return report.exitCode;
+}
+
+interface TestOptions {
+  format: 'console' | 'json';
+  rule?: string[];
+  dataset?: string[];
+  json?: string;
+  strict?: boolean;
+  verbose?: boolean;
+}
+
+export async function testCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: TestOptions, color: ChalkInstance): Promise<number> {
+  const started = performance.now();
+  const loaded = await loadForCommand(config, paths);
+  const rules = selectTests(selectRules(loaded.rules, opts.rule), opts.dataset);
+  const outcome = await replayTests(rules, { root: config.root, strict: !!opts.strict });
+  const report = buildTestReport(outcome, loaded.diagnostics, performance.now() - started);
+  if (opts.json) writeOutputFile(io, opts.json, JSON.stringify(report, null, 2) + '\n');
+  if (opts.format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
+  else io.stdout(renderTestReport(report, color, { verbose: !!opts.verbose }) + '\n');
+  return report.exitCode;
+}
+
+/** lint + test + coverage summary in one report: the gate `npm start` runs on the bundled content. */
+export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: TestOptions, color: ChalkInstance): Promise<number> {
+  const started = performance.now();
+  const loaded = await loadForCommand(config, paths);
+  const findings = lintRules(loaded.rules, { attackVersion: config.attackVersion, severities: config.checks });
+  const lint = buildLintReport(loaded, findings, undefined);
+  const outcome = await replayTests(loaded.rules, { root: config.root, strict: !!opts.strict });
+  const test = buildTestReport(outcome, loaded.diagnostics, performance.now() - started);
+  const coverage = coverageSummary(loaded.rules, test);
+  const exitCode = Math.max(lint.exitCode === 2 || test.exitCode === 2 ? 2 : 0, lint.exitCode, test.exitCode);
+  const report = { schemaVersion: 1, tool: { name: 'ruleproof', version: TOOL_VERSION }, command: 'check', lint, test, coverage, exitCode };
+  if (opts.json) writeOutputFile(io, opts.json, JSON.stringify(report, null, 2) + '\n');
+  if (opts.format === 'json') {
+    io.stdout(JSON.stringify(report, null, 2) + '\n');
+    return exitCode;
+  }
+  const lintFindings = lint.diagnostics.filter((d) => !d.code.startsWith('load/'));
+  io.stdout(color.bold('Lint') + '\n');
+  io.stdout((lintFindings.length ? renderDiagnostics(lintFindings, color) : color.green(`✓ ${lint.summary.rules} rule(s), no lint findings`)) + '\n\n');
+  io.stdout(color.bold('Replay') + '\n');
+  io.stdout(renderTestReport(test, color, { verbose: !!opts.verbose }) + '\n\n');
+  io.stdout(color.bold('ATT&CK coverage') + '\n');
+  io.stdout(renderCoverageSummary(coverage, color) + '\n');
+  return exitCode;
+}

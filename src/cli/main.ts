@@ -1,0 +1,158 @@
+/**
+ * The `ruleproof` command line. Each command loads what it needs, runs one stage of the pipeline
+ * and renders its JSON report; exit codes follow DESIGN.md (2 usage/load, 1 findings/failures, 0 ok).
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { ContentError, formatLocation, type Diagnostic } from '../util/diagnostics.js';
+import { TOOL_VERSION } from '../util/version.js';
+import { loadConfig, type RuleproofConfig } from './config.js';
+import { colorFor } from '../report/color.js';
+import { renderDiagnostics } from '../report/console-diagnostics.js';
+import { lintCommand, testCommand, checkCommand } from './commands.js';
+import { runCommand, queryCommand } from './adhoc.js';
+import { datasetsCommand, eventsCommand } from './data.js';
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Where relative output files go and where the config is searched from. */
+  cwd: string;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export function defaultIO(): CliIO {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    isTTY: !!process.stdout.isTTY,
+    env: process.env,
+  };
+}
+
+export function writeOutputFile(io: CliIO, file: string, content: string): void {
+  const target = path.resolve(io.cwd, file);
+  mkdirSync(path.dirname(target), { recursive: true });
+  writeFileSync(target, content);
+}
+
+/** Parse and run; returns the exit code instead of exiting, so tests can call it in-process. */
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  let exitCode = 0;
+  const color = colorFor({ isTTY: io.isTTY }, io.env);
+  const config = (): RuleproofConfig => loadConfig(undefined);
+  const program = new Command('ruleproof')
+    .description('Test harness and linter for detection content')
+    .version(TOOL_VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run `ruleproof --help` for usage)');
+
+  const formatOption = (choices: string[], dflt: string) =>
+    new Option('-f, --format <format>', 'output format').choices(choices).default(dflt);
+
+  program
+    .command('lint')
+    .description('load rules and lint their metadata, ATT&CK mappings and queries')
+    .argument('[paths...]', 'rule files or directories (default: the configured rule paths)')
+    .addOption(formatOption(['stylish', 'json'], 'stylish'))
+    .option('--max-warnings <n>', 'fail when there are more warnings than this', (v) => parseCount(v, '--max-warnings'))
+    .option('--attack-version <version>', 'ATT&CK catalogue version to check against')
+    .action(async (paths: string[], opts) => {
+      exitCode = await lintCommand(io, config(), paths, opts, color);
+    });
+
+  program
+    .command('test')
+    .description("replay every rule's tests over their datasets")
+    .argument('[paths...]', 'rule files or directories (default: the configured rule paths)')
+    .addOption(formatOption(['console', 'json'], 'console'))
+    .option('--rule <id-or-name...>', 'only rules whose id, name or file contains this')
+    .option('--dataset <path...>', 'only tests on datasets whose path contains this')
+    .option('--json <file>', 'also write the JSON report to a file')
+    .option('--strict', 'malformed dataset records fail the tests that read them')
+    .option('-v, --verbose', 'show every test with its dataset and reason')
+    .action(async (paths: string[], opts) => {
+      exitCode = await testCommand(io, config(), paths, opts, color);
+    });
+
+  program
+    .command('check')
+    .description('the whole gate: lint, replay every test, summarize ATT&CK coverage (what `npm start` runs)')
+    .argument('[paths...]', 'rule files or directories (default: the configured rule paths)')
+    .addOption(formatOption(['console', 'json'], 'console'))
+    .option('--json <file>', 'also write the JSON report to a file')
+    .option('--strict', 'malformed dataset records fail the tests that read them')
+    .option('-v, --verbose', 'show every test with its dataset and reason')
+    .action(async (paths: string[], opts) => {
+      exitCode = await checkCommand(io, config(), paths, opts, color);
+    });
+
+  program
+    .command('run')
+    .description('ad hoc: print the alerts of one rule on one dataset as NDJSON')
+    .requiredOption('--rule <id-name-or-file>', 'the rule')
+    .requiredOption('--data <path...>', 'dataset file(s)')
+    .option('--explain', 'when nothing fires, explain why the nearest events did not match')
+    .action(async (opts) => {
+      exitCode = await runCommand(io, config(), opts, color);
+    });
+
+  program
+    .command('query')
+    .description('ad hoc: run a query over datasets and print the matches as NDJSON')
+    .requiredOption('-l, --language <language>', 'query language (eql)')
+    .option('--field-view <view>', 'schema the query is written in', 'ecs')
+    .option('--dialect <dialect>', 'language dialect (eql: elasticsearch | endgame)')
+    .argument('<query>', 'the query text')
+    .argument('<data...>', 'dataset files')
+    .action(async (query: string, data: string[], opts) => {
+      exitCode = await queryCommand(io, config(), query, data, opts);
+    });
+
+  program
+    .command('events')
+    .description('print the canonical events of datasets as NDJSON: what a rule sees')
+    .argument('<data...>', 'dataset files')
+    .option('--raw', 'print the parsed records before normalization')
+    .action(async (data: string[], opts) => {
+      exitCode = await eventsCommand(io, config(), data, opts);
+    });
+
+  program
+    .command('datasets')
+    .description('list datasets: format, events, time span, hosts, channels, event IDs')
+    .argument('[paths...]', 'dataset files or directories (default: the configured dataset paths)')
+    .addOption(formatOption(['console', 'json'], 'console'))
+    .action(async (paths: string[], opts) => {
+      exitCode = await datasetsCommand(io, config(), paths, opts, color);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0 through here; every other parse failure is a usage error.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof ContentError) {
+      io.stderr(renderDiagnostics([err.diagnostic], color) + '\n');
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function parseCount(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CommanderError(2, 'ruleproof.usage', `${flag} takes a whole number, got "${value}"`);
+  return n;
+}
+
+export function describeDiagnostic(d: Diagnostic): string {
+  return `${formatLocation(d)}: ${d.severity}: ${d.message}`;
+}
