@@ -1,0 +1,41 @@
+/**
+ * What every dataset reader yields before normalization. Windows sources (EVTX, Splunk
+ * XmlWinEventLog, OTRF/NXLog JSON) yield `WindowsRecord`s that a log-source normalizer turns into
+ * canonical events; already-normalized sources (ECS/winlogbeat NDJSON) yield documents.
+ */
+import type { Diagnostic } from '../../util/diagnostics.js';
+import type { WindowsRecord } from '../types.js';
+
+interface RawBase {
+  /** 1-based line of the record's first line in the file (text formats); 0 for binary formats. */
+  line: number;
+  /** 0-based position of the record in the file. */
+  ordinal: number;
+  /** Byte offset of the record (binary formats; optional for text). */
+  offset?: number;
+}
+
+export interface WindowsRawRecord extends RawBase {
+  kind: 'windows';
+  record: WindowsRecord;
+}
+
+export interface DocumentRawRecord extends RawBase {
+  kind: 'document';
+  /** The parsed JSON document, as written (nested or dotted keys). */
+  doc: Record<string, unknown>;
+}
+
+export type RawRecord = WindowsRawRecord | DocumentRawRecord;
+
+export interface ReaderOptions {
+  /** Repository-relative `/` path of the file, for diagnostics. */
+  file: string;
+  /** Recoverable problems (malformed line, bad chunk): reported, then the reader goes on. */
+  onDiagnostic: (d: Diagnostic) => void;
+  /** IANA zone or fixed offset for sources that write local time without a zone. */
+  timezone?: string;
+}
+
+/** A reader streams one file; it never loads a whole large file into memory. */
+export type RecordReader = (absPath: string, options: ReaderOptions) => AsyncGenerator<RawRecord>;
