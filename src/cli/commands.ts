@@ -7,7 +7,7 @@ import { replayTests } from '../replay/runner.js';
 import { buildTestReport } from '../report/test-report.js';
 import { renderTestReport } from '../report/console-test.js';
 import { renderDiagnostics } from '../report/console-diagnostics.js';
-import { buildLintReport, lintExitCode } from '../report/lint-report.js';
+import { buildLintReport } from '../report/lint-report.js';
 import { coverageSummary, renderCoverageSummary } from '../coverage/summary.js';
 import { TOOL_VERSION } from '../util/version.js';
 import type { RuleproofConfig } from './config.js';
