@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ContentError, formatLocation, type Diagnostic } from '../util/diagnostics.js';
 import { TOOL_VERSION } from '../util/version.js';
-import { loadConfig, type RuleproofConfig } from './config.js';
+import { findRoot, loadConfig, type RuleproofConfig } from './config.js';
 import { colorFor } from '../report/color.js';
 import { renderDiagnostics } from '../report/console-diagnostics.js';
 import { lintCommand, testCommand, checkCommand } from './commands.js';
@@ -43,7 +43,7 @@ export function writeOutputFile(io: CliIO, file: string, content: string): void 
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   let exitCode = 0;
   const color = colorFor({ isTTY: io.isTTY }, io.env);
-  const config = (): RuleproofConfig => loadConfig(undefined);
+  const config = (): RuleproofConfig => loadConfig(findRoot(io.cwd));
   const program = new Command('ruleproof')
     .description('Test harness and linter for detection content')
     .version(TOOL_VERSION)

@@ -1,0 +1,189 @@
+/**
+ * End to end: the CLI in-process over the bundled content, and over scratch copies of it with one
+ * thing broken at a time. Each bad input must give a located, actionable message, the rest of the
+ * run must go on, and the exit code must say what happened (DESIGN.md: 2 load, 1 failures, 0 ok).
+ */
+import t from 'tap';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync, mkdirSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main, type CliIO } from '../../src/cli/main.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function ruleproof(cwd: string, ...args: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+    cwd,
+    isTTY: false,
+    env: { NO_COLOR: '1' },
+  };
+  const code = await main(['node', 'ruleproof', ...args], io);
+  return { code, stdout, stderr };
+}
+
+const PSR_DATASET = 'datasets/otrf-security-datasets/empire_psremoting_stager_2020-09-20170827.json';
+const WMI_DATASET = 'datasets/otrf-security-datasets/empire_wmi_dcerpc_wmi_IWbemServices_ExecMethod_2020-09-21001437.json';
+
+/**
+ * A scratch repository: a config file, the given rule files (repo-relative) and every dataset they
+ * need, so tests can break one thing without touching the real content.
+ */
+function scratchRepo(t: { teardown(fn: () => void): void }, files: string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ruleproof-e2e-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'ruleproof.config.yml'), 'rules: [detections]\ndatasets: [datasets]\n');
+  for (const f of [...files, 'datasets']) {
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    cpSync(path.join(repoRoot, f), path.join(dir, f), { recursive: true });
+  }
+  return dir;
+}
+
+t.test('check on the bundled content passes and shows the version differences', async (t) => {
+  const run = await ruleproof(repoRoot, 'check', '--format', 'json');
+  t.equal(run.code, 0, run.stderr + run.stdout.slice(0, 4000));
+  const report = JSON.parse(run.stdout);
+  t.equal(report.command, 'check');
+  t.equal(report.lint.summary.errors, 0, 'no lint errors on bundled rules');
+  t.equal(report.test.summary.failed, 0);
+  t.equal(report.test.summary.errors, 0);
+  t.equal(report.test.summary.unsupported, 0);
+  t.ok(report.test.summary.tests >= 20, 'every version carries its tests');
+  const byVersion = new Map<string, any>(report.test.rules.map((r: any) => [`${r.id}@${r.version}`, r]));
+  const psr = '2772264c-6fb9-4d9d-9014-b416eed21254';
+  const wmi = 'f3475224-b179-4f78-8877-c2bd64c26b88';
+  for (const key of [`${psr}@215`, `${psr}@107`, `${psr}@102`, `${wmi}@218`, `${wmi}@100`]) {
+    t.equal(byVersion.get(key)?.status, 'pass', `${key} passes`);
+  }
+  const stager = (v: number) => byVersion.get(`${psr}@${v}`).tests.find((x: any) => x.dataset === PSR_DATASET);
+  t.equal(stager(215).expect, 'fire');
+  t.equal(stager(215).alertCount, 1, 'the current PS remoting rule fires once on the Empire stager');
+  t.equal(stager(107).expect, 'quiet');
+  t.equal(stager(107).alertCount, 0, 'version 107 cannot fire on Sysmon data (network.protocol == "http")');
+  t.equal(stager(102).alertCount, 0);
+  const wmiFire = byVersion.get(`${wmi}@100`).tests.find((x: any) => x.dataset === WMI_DATASET);
+  t.equal(wmiFire.alertCount, 1);
+
+  const console = await ruleproof(repoRoot, 'check');
+  t.equal(console.code, 0);
+  t.match(console.stdout, /Incoming Execution via PowerShell Remoting/);
+  t.match(console.stdout, /102/);
+  t.match(console.stdout, /107/);
+  t.match(console.stdout, /215/);
+  t.notMatch(console.stdout, /\u001b\[/, 'no colour when not on a TTY');
+});
+
+t.test('a malformed YAML rule is a located load error; the other rules still run', async (t) => {
+  const dir = scratchRepo(t, ['detections']);
+  writeFileSync(path.join(dir, 'detections/broken.yml'), 'id: x\nname: [unclosed\nversion: 1\n');
+  const run = await ruleproof(dir, 'test', '--format', 'json');
+  t.equal(run.code, 2);
+  const report = JSON.parse(run.stdout);
+  const err = report.diagnostics.find((d: any) => d.file === 'detections/broken.yml');
+  t.ok(err, 'the broken file is reported');
+  t.equal(err.severity, 'error');
+  t.ok(err.line >= 2, 'with the line of the problem');
+  t.ok(report.summary.passed > 0, 'the other rules still ran');
+  t.equal(report.summary.failed, 0);
+});
+
+t.test('a malformed TOML rule is a located load error', async (t) => {
+  const dir = scratchRepo(t, ['detections']);
+  writeFileSync(path.join(dir, 'detections/broken.toml'), '[metadata]\ncreation_date = "2020/01/01"\n[rule\nname = "x"\n');
+  const run = await ruleproof(dir, 'lint');
+  t.equal(run.code, 2);
+  t.match(run.stdout + run.stderr, /detections\/broken\.toml:3/);
+});
+
+t.test('an unknown key in a native rule is an error at its line', async (t) => {
+  const dir = scratchRepo(t, ['detections']);
+  const file = path.join(dir, 'detections/history/wmi_incoming_lateral_movement_v100.yml');
+  const text = readFileSync(file, 'utf8').replace('severity: medium\n', 'severity: medium\nseverty: high\n');
+  writeFileSync(file, text);
+  const line = text.split('\n').findIndex((l) => l.startsWith('severty:')) + 1;
+  const run = await ruleproof(dir, 'lint', '--format', 'json');
+  t.equal(run.code, 2);
+  const report = JSON.parse(run.stdout);
+  const err = report.diagnostics.find((d: any) => /severty/.test(d.message));
+  t.ok(err, 'the unknown key is named');
+  t.equal(err.file, 'detections/history/wmi_incoming_lateral_movement_v100.yml');
+  t.equal(err.line, line);
+});
+
+t.test('a missing dataset is a load error (exit 2) naming the test and the path', async (t) => {
+  const dir = scratchRepo(t, ['detections']);
+  rmSync(path.join(dir, PSR_DATASET));
+  const run = await ruleproof(dir, 'test', '--format', 'json');
+  t.equal(run.code, 2);
+  const report = JSON.parse(run.stdout);
+  const missing = report.diagnostics.filter((d: any) => d.code === 'dataset/missing');
+  t.ok(missing.length >= 1);
+  t.match(missing[0].message, /empire_psremoting_stager/);
+  t.ok(report.summary.passed > 0, 'tests on other datasets still ran');
+});
+
+t.test('a malformed JSON line in a dataset is a warning with file and line, counted in the report', async (t) => {
+  const dir = scratchRepo(t, ['detections']);
+  const file = path.join(dir, WMI_DATASET);
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length).length;
+  appendFileSync(file, '{"EventID": 1, "broken\n');
+  const run = await ruleproof(dir, 'test', '--format', 'json');
+  t.equal(run.code, 0, 'a malformed line is a warning, not a failure');
+  const report = JSON.parse(run.stdout);
+  const warning = report.diagnostics.find((d: any) => d.file === WMI_DATASET && d.severity === 'warning');
+  t.ok(warning, 'the malformed line is reported');
+  t.equal(warning.line, lines + 1);
+  t.ok(report.summary.datasetWarnings >= 1);
+
+  const strict = await ruleproof(dir, 'test', '--format', 'json', '--strict');
+  t.equal(strict.code, 1, '--strict turns it into a failure');
+});
+
+t.test('removing the Nessus and SCCM exclusions of v100 makes its false-positive tests fail', async (t) => {
+  const dir = scratchRepo(t, ['detections']);
+  const file = path.join(dir, 'detections/history/wmi_incoming_lateral_movement_v100.yml');
+  const text = readFileSync(file, 'utf8');
+  const withoutExclusions = text.replace(/ and\n\s+not process\.args : \([^)]*\)/, '');
+  t.not(withoutExclusions, text, 'the exclusion clause was removed');
+  writeFileSync(file, withoutExclusions);
+  const run = await ruleproof(dir, 'test', '--format', 'json', '--rule', 'f3475224-b179-4f78-8877-c2bd64c26b88');
+  t.equal(run.code, 1);
+  const report = JSON.parse(run.stdout);
+  const v100 = report.rules.find((r: any) => r.version === 100);
+  const failed = v100.tests.filter((x: any) => x.status === 'fail').map((x: any) => x.dataset).sort();
+  t.same(failed, ['datasets/synthetic/nessus_wmi_scan.xml', 'datasets/synthetic/sccm_wmi_client_actions.xml']);
+  const nessus = v100.tests.find((x: any) => x.dataset === 'datasets/synthetic/nessus_wmi_scan.xml');
+  t.ok(nessus.alertCount > 0);
+  t.ok(nessus.explanation?.alerts?.length, 'the unexpected alerts are shown');
+});
+
+t.test('an EQL field unknown to the field view is a lint warning at its line', async (t) => {
+  const dir = scratchRepo(t, ['detections']);
+  const file = path.join(dir, 'detections/history/wmi_incoming_lateral_movement_v100.yml');
+  const text = readFileSync(file, 'utf8').replace('process.parent.name : "WmiPrvSE.exe"', 'process.parnet.name : "WmiPrvSE.exe"');
+  writeFileSync(file, text);
+  const line = text.split('\n').findIndex((l) => l.includes('process.parnet.name')) + 1;
+  const run = await ruleproof(dir, 'lint', '--format', 'json');
+  const report = JSON.parse(run.stdout);
+  const warning = report.diagnostics.find((d: any) => /process\.parnet\.name/.test(d.message));
+  t.ok(warning, 'the unknown field is reported');
+  t.equal(warning.severity, 'warning');
+  t.equal(warning.line, line);
+});
+
+t.test('usage errors exit 2', async (t) => {
+  const run = await ruleproof(repoRoot, 'test', '--format', 'xml');
+  t.equal(run.code, 2);
+  t.match(run.stderr, /xml/);
+});
