@@ -1,0 +1,27 @@
+/**
+ * Field views (DESIGN.md, "Canonical event"): how names written in a rule's schema bind to canonical
+ * event fields and their types. The engine asks once per field, at compile time.
+ */
+import type { FieldView } from '../../rules/model.js';
+import type { FieldBinder } from '../types.js';
+import { ecsBinder } from './ecs.js';
+import { sysmonBinder } from './sysmon.js';
+
+export { ecsBinder, ecsFieldType, ecsFieldNames } from './ecs.js';
+export { sysmonBinder, SYSMON_TO_ECS } from './sysmon.js';
+
+const BINDERS: Partial<Record<FieldView, FieldBinder>> = {
+  ecs: ecsBinder,
+  sysmon: sysmonBinder,
+  // Sigma rules are written in Sysmon/Windows EventData names; Sigma's own logsource mapping
+  // (product/category/service → channel, EventID) is applied by the Sigma compiler.
+  sigma: sysmonBinder,
+};
+
+/**
+ * The binder of a field view. Views not built yet (cim, endgame, logpoint) bind as ECS, so that
+ * canonical names still work and every other name is reported as unknown rather than silently dropped.
+ */
+export function binderFor(view: FieldView): FieldBinder {
+  return BINDERS[view] ?? { name: view, bind: (name) => ecsBinder.bind(name) };
+}
