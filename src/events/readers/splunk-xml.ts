@@ -5,6 +5,7 @@
  * exports), UTF-8 with or without BOM (UTF-16 when it starts with its BOM), LF or CRLF.
  */
 import { createReadStream } from 'node:fs';
+import { TextDecoder } from 'node:util';
 import type { Diagnostic } from '../../util/diagnostics.js';
 import { EventElementSplitter, type SplitItem } from '../xml/event-splitter.js';
 import { windowsRecordFromEvent } from '../xml/windows-event.js';
