@@ -27,6 +27,8 @@ export interface RuleSource {
   positions: Map<string, Position>;
   /** The sidecar `<stem>.tests.yml`, when the tests came from one. */
   testsFile?: string;
+  /** Positions inside the sidecar (`rule`, `tests.2.expect`), when there is one. */
+  testsPositions?: Map<string, Position>;
 }
 
 export interface AttackRef {

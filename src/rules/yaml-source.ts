@@ -1,0 +1,132 @@
+/**
+ * Parse a YAML file into plain data plus the position of every field, keyed by dotted path
+ * (`tests.2.expect`), with the yaml package's `LineCounter`. Syntax errors come back as located
+ * diagnostics rather than exceptions so that one bad file never stops a run.
+ */
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic } from '../util/diagnostics.js';
+import type { Position } from './model.js';
+
+export interface YamlSource {
+  doc: Document.Parsed;
+  data: unknown;
+  positions: Map<string, Position>;
+  lineCounter: LineCounter;
+  text: string;
+}
+
+export type YamlParse = { ok: true; source: YamlSource } | { ok: false; diagnostics: Diagnostic[] };
+
+export function positionAt(lineCounter: LineCounter, offset: number): Position {
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+export function parseYamlSource(text: string, file: string): YamlParse {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      ok: false,
+      diagnostics: doc.errors.map((e) => {
+        const pos = positionAt(lineCounter, e.pos[0]);
+        return {
+          file,
+          line: pos.line,
+          column: pos.column,
+          severity: 'error',
+          code: 'load/yaml-syntax',
+          message: `invalid YAML: ${firstLine(e.message)}`,
+          hint: yamlHint(e.code),
+        } satisfies Diagnostic;
+      }),
+    };
+  }
+  const positions = new Map<string, Position>();
+  if (doc.contents) collectPositions(doc.contents, '', positions, lineCounter);
+  return { ok: true, source: { doc, data: doc.toJS({ maxAliasCount: 100 }), positions, lineCounter, text } };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function yamlHint(code: string): string {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'Each key may appear once per mapping: remove or rename the repeated key.';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'Check the indentation and that every [ or { is closed on this or the following lines.';
+    case 'TAB_AS_INDENT':
+      return 'YAML indentation must use spaces, not tabs.';
+    default:
+      return 'Fix the YAML syntax at the position shown (quote values that contain ": " or start with a special character).';
+  }
+}
+
+function join(prefix: string, key: string | number): string {
+  return prefix ? `${prefix}.${key}` : String(key);
+}
+
+/** Record each mapping key at the key's own position, and each sequence item at the item's start. */
+function collectPositions(node: Node | null, prefix: string, out: Map<string, Position>, lc: LineCounter): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as Node | null;
+      const key = isScalar(keyNode) ? String(keyNode.value) : null;
+      if (key === null) continue;
+      const path = join(prefix, key);
+      const at = keyNode?.range?.[0] ?? (pair.value as Node | null)?.range?.[0];
+      if (at !== undefined && !out.has(path)) out.set(path, positionAt(lc, at));
+      collectPositions(pair.value as Node | null, path, out, lc);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      const path = join(prefix, i);
+      const at = (item as Node | null)?.range?.[0];
+      if (at !== undefined && !out.has(path)) out.set(path, positionAt(lc, at));
+      collectPositions(item as Node | null, path, out, lc);
+    });
+  }
+}
+
+/**
+ * Where a string value's text starts in the file, and the indentation a block scalar adds to each
+ * following line, so that a position inside the string maps back to the file.
+ */
+export function stringOrigin(source: YamlSource, path: (string | number)[]): { origin: Position; indent: number } | undefined {
+  const node = source.doc.getIn(path, true) as Node | undefined;
+  if (!isScalar(node) || !node.range) return undefined;
+  const start = node.range[0];
+  const { text, lineCounter } = source;
+  if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+    // The value starts on the line after the `|`/`>` header; its indentation is that of the first
+    // non-blank content line.
+    const headerEnd = text.indexOf('\n', start);
+    if (headerEnd < 0) return { origin: positionAt(lineCounter, start), indent: 0 };
+    const firstLineStart = headerEnd + 1;
+    let indent = 0;
+    const contentEnd = node.range[1];
+    let cursor = firstLineStart;
+    while (cursor < contentEnd) {
+      let spaces = 0;
+      while (text[cursor + spaces] === ' ') spaces++;
+      const ch = text[cursor + spaces];
+      if (ch !== '\n' && ch !== '\r' && ch !== undefined) {
+        indent = spaces;
+        break;
+      }
+      const next = text.indexOf('\n', cursor);
+      if (next < 0) break;
+      cursor = next + 1;
+    }
+    const line = positionAt(lineCounter, firstLineStart).line;
+    return { origin: { line, column: indent + 1 }, indent };
+  }
+  const pos = positionAt(lineCounter, start);
+  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+  const column = pos.column + (quoted ? 1 : 0);
+  return { origin: { line: pos.line, column }, indent: column - 1 };
+}
