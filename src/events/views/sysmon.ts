@@ -72,7 +72,7 @@ export const sysmonBinder: FieldBinder = {
 };
 
 /** EventData names of the Sysmon schema (all event IDs) that stay under winlog.event_data. */
-const SYSMON_EVENT_DATA = new Set([
+const SYSMON_EVENT_DATA = new Set<string>([
   'UtcTime', 'User', 'ParentUser', 'LogonGuid', 'LogonId', 'TerminalSessionId', 'IntegrityLevel', 'Hashes', 'Hash',
   'FileVersion', 'Description', 'Product', 'Company', 'OriginalFileName', 'Signed', 'Signature', 'SignatureStatus',
   'Initiated', 'SourceIsIpv6', 'DestinationIsIpv6', 'SourcePortName', 'DestinationPortName', 'CreationUtcTime',
@@ -82,3 +82,8 @@ const SYSMON_EVENT_DATA = new Set([
   'NewName', 'Contents', 'Operation', 'EventNamespace', 'Name', 'Query', 'Type', 'Destination', 'Consumer', 'Filter',
   'QueryStatus', 'QueryResults', 'IsExecutable', 'Archived', 'Session', 'ClientInfo', 'ID',
 ]);
+
+/** Every EventData name of the Sysmon schema this view knows. */
+export function isSysmonFieldName(name: string): boolean {
+  return SYSMON_EVENT_DATA.has(name) || Object.prototype.hasOwnProperty.call(SYSMON_TO_ECS, name);
+}

@@ -1,0 +1,167 @@
+/**
+ * A dataset that is one JSON array of events (`[{…}, {…}]`), as some tools export. The array is
+ * split into its elements as the bytes stream by, so a large file never sits in memory whole.
+ * Elements that look like OTRF/NXLog records become Windows records, others pass as documents.
+ */
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { jsonErrorMessage } from './lines.js';
+import { looksLikeOtrf, otrfToWindowsRecord } from './otrf-json.js';
+import type { RawRecord, ReaderOptions } from './types.js';
+
+interface Element {
+  text: string;
+  line: number;
+}
+
+/** Top-level elements of a JSON array, as text with the line they start on. */
+async function* splitArray(absPath: string, options: ReaderOptions): AsyncGenerator<Element> {
+  const stream = createReadStream(absPath, { highWaterMark: 1 << 16 });
+  const decoder = new StringDecoder('utf8');
+  let line = 1;
+  let depth = 0; // 0 before the array, 1 inside it, >1 inside an element
+  let inString = false;
+  let escaped = false;
+  let started = false;
+  let first = true;
+  let current: string[] = [];
+  let currentStart = 0;
+  let stringElement = false;
+  let elementLine = 0;
+  let ended = false;
+  let lastWasCR = false;
+  for await (const buf of stream) {
+    let chunk = decoder.write(buf as Buffer);
+    if (first) {
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+      first = false;
+    }
+    currentStart = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      if (c === 10) {
+        if (!lastWasCR) line++;
+        lastWasCR = false;
+      } else if (c === 13) {
+        line++;
+        lastWasCR = true;
+      } else lastWasCR = false;
+      if (ended) continue;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === 92) escaped = true;
+        else if (c === 34) {
+          inString = false;
+          if (stringElement) {
+            current.push(chunk.slice(currentStart, i + 1));
+            yield { text: current.join(''), line: elementLine };
+            current = [];
+            stringElement = false;
+          }
+        }
+        continue;
+      }
+      if (c === 34) {
+        if (depth === 1) {
+          // a bare string element, closed at its end quote
+          stringElement = true;
+          elementLine = line;
+          currentStart = i;
+          current = [];
+        }
+        inString = true;
+        continue;
+      }
+      if (!started) {
+        if (c === 91) {
+          started = true;
+          depth = 1;
+        }
+        continue;
+      }
+      if (c === 123 || c === 91) {
+        if (depth === 1) {
+          elementLine = line;
+          currentStart = i;
+          current = [];
+        }
+        depth++;
+      } else if (c === 125 || c === 93) {
+        depth--;
+        if (depth === 1) {
+          current.push(chunk.slice(currentStart, i + 1));
+          yield { text: current.join(''), line: elementLine };
+          current = [];
+        } else if (depth === 0) {
+          ended = true;
+        }
+      } else if (depth === 1 && c !== 44 && c !== 32 && c !== 9 && c !== 10 && c !== 13) {
+        // a scalar element (number, true, null): read up to the next comma or bracket
+        elementLine = line;
+        let j = i;
+        while (j < chunk.length && !/[,\]\s]/.test(chunk[j] as string)) j++;
+        yield { text: chunk.slice(i, j), line: elementLine };
+        i = j - 1;
+      }
+    }
+    if (depth > 1 || stringElement) current.push(chunk.slice(currentStart));
+  }
+  if (!started || !ended) {
+    options.onDiagnostic({
+      file: options.file,
+      line,
+      column: 0,
+      severity: 'warning',
+      code: 'dataset/malformed-line',
+      message: started ? 'the JSON array is not closed: the file is truncated' : 'the file does not contain a JSON array',
+      hint: 'A json-array dataset is one JSON array of event objects.',
+    });
+  }
+}
+
+export async function* readJsonArrayRecords(absPath: string, options: ReaderOptions): AsyncGenerator<RawRecord> {
+  let ordinal = 0;
+  for await (const { text, line } of splitArray(absPath, options)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      options.onDiagnostic({
+        file: options.file,
+        line,
+        column: 0,
+        severity: 'warning',
+        code: 'dataset/malformed-line',
+        message: `the array element starting at line ${line} is not valid JSON (${jsonErrorMessage(err)}); skipped`,
+      });
+      continue;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      options.onDiagnostic({
+        file: options.file,
+        line,
+        column: 0,
+        severity: 'warning',
+        code: 'dataset/malformed-line',
+        message: `the array element at line ${line} is not an object; skipped`,
+      });
+      continue;
+    }
+    const obj = value as Record<string, unknown>;
+    if (looksLikeOtrf(obj)) {
+      const { record, problem } = otrfToWindowsRecord(obj, options.timezone, text);
+      if (record) yield { kind: 'windows', line, ordinal: ordinal++, record };
+      else
+        options.onDiagnostic({
+          file: options.file,
+          line,
+          column: 0,
+          severity: 'warning',
+          code: 'dataset/malformed-line',
+          message: `the array element at line ${line} is not a Windows event: ${problem}; skipped`,
+        });
+    } else {
+      yield { kind: 'document', line, ordinal: ordinal++, doc: obj };
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Line-by-line reading of text datasets: streamed (one line in memory at a time), CRLF and lone-CR
+ * safe, with a UTF-8 byte-order mark removed from the first line.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface TextLine {
+  /** 1-based line number in the file. */
+  line: number;
+  text: string;
+}
+
+export async function* readLines(absPath: string): AsyncGenerator<TextLine> {
+  const stream = createReadStream(absPath, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  // crlfDelay: Infinity makes "\r\n" one line break even when split across chunks.
+  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (let text of rl) {
+      line++;
+      if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      yield { line, text };
+    }
+  } finally {
+    rl.close();
+    stream.destroy();
+  }
+}
+
+/** The 1-based column of a `JSON.parse` error, when the engine reports a position. */
+export function jsonErrorColumn(err: unknown): number {
+  const m = /position (\d+)/.exec(err instanceof Error ? err.message : '');
+  return m ? Number(m[1]) + 1 : 0;
+}
+
+/** `JSON.parse`'s message without the engine's quoting of the whole input. */
+export function jsonErrorMessage(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.replace(/, "[^]*" is not valid JSON$/, '').replace(/^Unexpected token '(.)', "[^]*" is not valid JSON$/, "unexpected '$1'");
+}
