@@ -47,7 +47,7 @@ const WORD: Array<[number, number]> = [[48, 57], [65, 90], [95, 95], [97, 122]];
 class RegexParser {
   private i = 0;
   private readonly cps: number[];
-  constructor(private readonly source: string) {
+  constructor(source: string) {
     this.cps = Array.from(source, (c) => c.codePointAt(0) as number);
   }
   private peek(): number | undefined {
