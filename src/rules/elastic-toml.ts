@@ -38,7 +38,8 @@ export function loadElasticToml(text: string, ctx: FileContext): FileLoad {
   const { positions } = source;
   const problems: Diagnostic[] = [];
   const at = (path: string) => positions.get(path) ?? closestPosition(positions, path);
-  const fail = (path: string, message: string, hint?: string) => problems.push(errorAt(file, at(path), 'load/schema', message, hint));
+  const fail = (path: string, message: string, hint = 'Elastic detection-rules TOML: see https://github.com/elastic/detection-rules for the rule schema.') =>
+    problems.push(errorAt(file, at(path), 'load/schema', message, hint));
 
   const rule = data.rule as Record<string, unknown> | undefined;
   const metadata = data.metadata as Record<string, unknown> | undefined;
@@ -50,11 +51,12 @@ export function loadElasticToml(text: string, ctx: FileContext): FileLoad {
   // Fields the model reads must have the type it expects; everything else is left to lint.
   const requireString = (key: string) => {
     if (typeof rule[key] !== 'string' || !(rule[key] as string).trim()) {
-      fail(rule[key] === undefined ? 'rule' : `rule.${key}`, rule[key] === undefined ? `missing required key "${key}" in [rule]` : `"rule.${key}" must be a non-empty string`);
+      if (rule[key] === undefined) fail('rule', `missing required key "${key}" in [rule]`, `Add ${key} = "..." to the [rule] table.`);
+      else fail(`rule.${key}`, `"rule.${key}" must be a non-empty string`, 'Write it as a quoted string.');
     }
   };
   const optional = (key: string, check: (v: unknown) => boolean, what: string) => {
-    if (rule[key] !== undefined && !check(rule[key])) fail(`rule.${key}`, `"rule.${key}" must be ${what}`);
+    if (rule[key] !== undefined && !check(rule[key])) fail(`rule.${key}`, `"rule.${key}" must be ${what}`, `Write "${key}" as ${what}.`);
   };
   requireString('rule_id');
   requireString('name');
@@ -67,7 +69,13 @@ export function loadElasticToml(text: string, ctx: FileContext): FileLoad {
       failed: false,
       diagnostics: [
         {
-          ...errorAt(file, at('rule.type'), 'load/unsupported-rule-type', 'machine learning rules have no query that ruleproof can replay; the rule is skipped'),
+          ...errorAt(
+            file,
+            at('rule.type'),
+            'load/unsupported-rule-type',
+            'machine learning rules have no query that ruleproof can replay; the rule is skipped',
+            'Nothing to fix in the rule; move it out of the rule paths to silence this warning.',
+          ),
           severity: 'warning',
         },
       ],

@@ -95,6 +95,15 @@ function typeWord(type: unknown): string {
   return Array.isArray(type) ? type.map((t) => one(String(t))).join(' or ') : one(String(type));
 }
 
+function typeHint(type: unknown, data: unknown): string {
+  if (typeof data === 'string' && /^-?\d+$/.test(data)) return 'Remove the quotes: numbers are written unquoted.';
+  if (type === 'string' && typeof data === 'object' && data !== null && !Array.isArray(data) && Object.keys(data).length === 1) {
+    const [key, value] = Object.entries(data)[0]!;
+    return `Quote the value ("${key}: ${String(value)}"): unquoted, YAML reads "key: value" as a mapping.`;
+  }
+  return `Write ${typeWord(type)} here.`;
+}
+
 function toDiagnostic(error: ErrorObject, file: string, positions: Map<string, Position>, prefix: (string | number)[]): Diagnostic | undefined {
   const segments = instanceSegments(error, prefix);
   const base = (at: string[], code: string, message: string, hint?: string): Diagnostic => {
@@ -127,23 +136,32 @@ function toDiagnostic(error: ErrorObject, file: string, positions: Map<string, P
         quietReason ? 'Say why the rule must stay quiet on this dataset (reason: ...).' : `Add "${missing}".`,
       );
     }
-    case 'enum':
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
+      const guess = typeof error.data === 'string' ? closest(error.data, allowed) : undefined;
       return base(
         segments,
         'load/schema',
-        `${fieldName(segments)} must be one of ${(params.allowedValues as unknown[]).map((v) => String(v)).join(', ')} (found ${show(error.data)})`,
+        `${fieldName(segments)} must be one of ${allowed.join(', ')} (found ${show(error.data)})`,
+        guess ? `Did you mean "${guess}"?` : `Use one of: ${allowed.join(', ')}.`,
       );
+    }
     case 'const':
-      return base(segments, 'load/schema', `${fieldName(segments)} must be ${show(params.allowedValue)} (found ${show(error.data)})`);
+      return base(segments, 'load/schema', `${fieldName(segments)} must be ${show(params.allowedValue)} (found ${show(error.data)})`, `Write ${show(params.allowedValue)}.`);
     case 'type':
-      return base(segments, 'load/schema', `${fieldName(segments)} must be ${typeWord(params.type)} (found ${show(error.data)})`);
+      return base(
+        segments,
+        'load/schema',
+        `${fieldName(segments)} must be ${typeWord(params.type)} (found ${show(error.data)})`,
+        typeHint(params.type, error.data),
+      );
     case 'minimum':
     case 'maximum':
-      return base(segments, 'load/schema', `${fieldName(segments)} must be ${params.comparison} ${params.limit} (found ${show(error.data)})`);
+      return base(segments, 'load/schema', `${fieldName(segments)} must be ${params.comparison} ${params.limit} (found ${show(error.data)})`, 'Use a value in the allowed range.');
     case 'minLength':
-      return base(segments, 'load/schema', `${fieldName(segments)} must not be empty`);
+      return base(segments, 'load/schema', `${fieldName(segments)} must not be empty`, 'Write a value, or remove the key.');
     case 'minProperties':
-      return base(segments, 'load/schema', `${fieldName(segments)} must not be an empty mapping`);
+      return base(segments, 'load/schema', `${fieldName(segments)} must not be an empty mapping`, 'Write at least one entry, or remove the key.');
     case 'pattern': {
       const description = (error.parentSchema as { description?: string } | undefined)?.description;
       return base(segments, 'load/schema', `${fieldName(segments)} has an invalid format (found ${show(error.data)})`, description);
@@ -156,7 +174,7 @@ function toDiagnostic(error: ErrorObject, file: string, positions: Map<string, P
         `A ${String(params.property)} is listed under its parent ${String(params.missingProperty)}: add the ${String(params.missingProperty)}.`,
       );
     default:
-      return base(segments, 'load/schema', `${fieldName(segments)} ${error.message ?? 'is invalid'}`);
+      return base(segments, 'load/schema', `${fieldName(segments)} ${error.message ?? 'is invalid'}`, 'See src/rules/schema/ for the format definition.');
   }
 }
 

@@ -29,7 +29,20 @@ export function parseYamlSource(text: string, file: string): YamlParse {
     return {
       ok: false,
       diagnostics: doc.errors.map((e) => {
-        const pos = positionAt(lineCounter, e.pos[0]);
+        const opened = unclosedFlowStart(text, e.message, e.pos[0]);
+        const pos = positionAt(lineCounter, opened ?? e.pos[0]);
+        if (opened !== undefined) {
+          const bracket = text[opened] === '[' ? ['[', ']'] : ['{', '}'];
+          return {
+            file,
+            line: pos.line,
+            column: pos.column,
+            severity: 'error',
+            code: 'load/yaml-syntax',
+            message: `invalid YAML: the ${bracket[0]} opened here is not closed`,
+            hint: `Close it with ${bracket[1]} (or quote the value if the ${bracket[0]} is meant literally).`,
+          } satisfies Diagnostic;
+        }
         return {
           file,
           line: pos.line,
@@ -45,6 +58,26 @@ export function parseYamlSource(text: string, file: string): YamlParse {
   const positions = new Map<string, Position>();
   if (doc.contents) collectPositions(doc.contents, '', positions, lineCounter);
   return { ok: true, source: { doc, data: doc.toJS({ maxAliasCount: 100 }), positions, lineCounter, text } };
+}
+
+/**
+ * yaml reports an unclosed flow collection where it gave up (often the next line); the author needs
+ * the line that opened it.
+ */
+function unclosedFlowStart(text: string, message: string, offset: number): number | undefined {
+  const open = /^Flow sequence/.test(message) ? '[' : /^Flow mapping/.test(message) ? '{' : undefined;
+  if (!open) return undefined;
+  const close = open === '[' ? ']' : '}';
+  let depth = 0;
+  for (let i = Math.min(offset, text.length) - 1; i >= 0; i--) {
+    const ch = text[i];
+    if (ch === close) depth++;
+    else if (ch === open) {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {
