@@ -56,6 +56,13 @@ export interface ReadOptions {
   format?: DatasetFormat;
   /** Called for every recoverable problem (malformed line, out-of-window event, bad chunk). */
   onDiagnostic: (d: Diagnostic) => void;
+  /**
+   * How many events are sorted in memory before sorted runs spill to temporary files and are
+   * merged (default 200,000). Bounds the memory a large dataset needs.
+   */
+  sortBufferLimit?: number;
+  /** Where spilled runs go (default: the OS temporary directory). */
+  tmpDir?: string;
 }
 
 /**
