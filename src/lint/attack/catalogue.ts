@@ -1,0 +1,148 @@
+/**
+ * The bundled ATT&CK catalogues (`enterprise-attack-<version>.json`, built by
+ * scripts/build-attack-catalogue.mjs from MITRE's STIX data) with lookups by id, name and tactic
+ * shortname. Several versions can sit side by side; lint picks one with `--attack-version`.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ContentError } from '../../util/diagnostics.js';
+import { assetPath } from '../../rules/assets.js';
+
+export interface AttackTactic {
+  id: string;
+  name: string;
+  /** The kill-chain phase name techniques use, e.g. `lateral-movement`. */
+  shortname: string;
+}
+
+export interface AttackTechnique {
+  /** `T1021` or, for a sub-technique, `T1021.006`. */
+  id: string;
+  name: string;
+  /** Tactic shortnames, in matrix order. */
+  tactics: string[];
+  /** The parent technique of a sub-technique. */
+  parent?: string;
+  platforms?: string[];
+  deprecated?: boolean;
+  revoked?: boolean;
+  /** The id that replaced a revoked technique. */
+  revokedBy?: string;
+}
+
+export interface AttackCatalogueData {
+  format: 'ruleproof-attack/1';
+  domain: string;
+  version: string;
+  tactics: AttackTactic[];
+  techniques: AttackTechnique[];
+}
+
+export class AttackCatalogue {
+  readonly version: string;
+  readonly domain: string;
+  readonly tactics: readonly AttackTactic[];
+  readonly techniques: readonly AttackTechnique[];
+  private readonly tacticsById = new Map<string, AttackTactic>();
+  private readonly tacticsByShortname = new Map<string, AttackTactic>();
+  private readonly tacticsByName = new Map<string, AttackTactic>();
+  private readonly techniquesById = new Map<string, AttackTechnique>();
+  private readonly techniquesByName = new Map<string, AttackTechnique[]>();
+
+  constructor(data: AttackCatalogueData) {
+    this.version = data.version;
+    this.domain = data.domain;
+    this.tactics = data.tactics;
+    this.techniques = data.techniques;
+    for (const t of data.tactics) {
+      this.tacticsById.set(t.id, t);
+      this.tacticsByShortname.set(t.shortname, t);
+      this.tacticsByName.set(t.name.toLowerCase(), t);
+    }
+    for (const t of data.techniques) {
+      this.techniquesById.set(t.id, t);
+      const key = t.name.toLowerCase();
+      this.techniquesByName.set(key, [...(this.techniquesByName.get(key) ?? []), t]);
+    }
+  }
+
+  tactic(id: string): AttackTactic | undefined {
+    return this.tacticsById.get(id.trim().toUpperCase());
+  }
+
+  tacticByShortname(shortname: string): AttackTactic | undefined {
+    return this.tacticsByShortname.get(shortname);
+  }
+
+  tacticByName(name: string): AttackTactic | undefined {
+    return this.tacticsByName.get(name.trim().toLowerCase());
+  }
+
+  /** A technique or sub-technique, including revoked and deprecated ones. */
+  technique(id: string): AttackTechnique | undefined {
+    return this.techniquesById.get(id.trim().toUpperCase());
+  }
+
+  /** Techniques and sub-techniques with this name (case-insensitive); several sub-techniques share names. */
+  techniquesNamed(name: string): AttackTechnique[] {
+    return this.techniquesByName.get(name.trim().toLowerCase()) ?? [];
+  }
+
+  /** Follow revoked-by links to the technique that is current now. */
+  successor(id: string): AttackTechnique | undefined {
+    let current = this.technique(id);
+    for (let hops = 0; current?.revoked && current.revokedBy && hops < 10; hops++) current = this.technique(current.revokedBy);
+    return current && !current.revoked ? current : undefined;
+  }
+}
+
+const CATALOGUE_FILE = /^enterprise-attack-(\d+(?:\.\d+)*)\.json$/;
+
+function catalogueDir(): string {
+  return assetPath('lint', 'attack');
+}
+
+/** Versions shipped with ruleproof, oldest first. */
+export function bundledAttackVersions(): string[] {
+  const dir = catalogueDir();
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((f) => CATALOGUE_FILE.exec(f)?.[1])
+    .filter((v): v is string => !!v)
+    .sort((a, b) => {
+      const pa = a.split('.').map(Number);
+      const pb = b.split('.').map(Number);
+      for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d) return d;
+      }
+      return 0;
+    });
+}
+
+const cache = new Map<string, AttackCatalogue>();
+
+/** The catalogue for an ATT&CK version (`18.1`; `18` picks the newest bundled 18.x). */
+export function loadAttackCatalogue(version: string): AttackCatalogue {
+  const wanted = String(version).trim().replace(/^v/i, '');
+  const cached = cache.get(wanted);
+  if (cached) return cached;
+  const versions = bundledAttackVersions();
+  const exact = versions.find((v) => v === wanted);
+  const chosen = exact ?? [...versions].reverse().find((v) => v.startsWith(`${wanted}.`));
+  if (!chosen) {
+    throw new ContentError({
+      file: 'ruleproof.config.yml',
+      line: 0,
+      column: 0,
+      severity: 'error',
+      code: 'config/attack-version',
+      message: `ATT&CK version "${version}" is not bundled with ruleproof (bundled: ${versions.join(', ') || 'none'})`,
+      hint: `Set attack_version in ruleproof.config.yml or --attack-version to one of: ${versions.join(', ')}.`,
+    });
+  }
+  const data = JSON.parse(readFileSync(path.join(catalogueDir(), `enterprise-attack-${chosen}.json`), 'utf8')) as AttackCatalogueData;
+  const catalogue = new AttackCatalogue(data);
+  cache.set(wanted, catalogue);
+  return catalogue;
+}
