@@ -119,7 +119,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .argument('<data...>', 'dataset files')
     .option('--raw', 'print the parsed records before normalization')
     .action(async (data: string[], opts) => {
-      exitCode = await eventsCommand(io, config(), data, opts);
+      exitCode = await eventsCommand(io, config(), data, opts, color);
     });
 
   program

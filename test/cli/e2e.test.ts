@@ -187,3 +187,23 @@ t.test('usage errors exit 2', async (t) => {
   t.equal(run.code, 2);
   t.match(run.stderr, /xml/);
 });
+
+t.test('a detection that stops firing is explained clause by clause on the nearest event', async (t) => {
+  const dir = scratchRepo(t, ['detections']);
+  const file = path.join(dir, 'detections/history/wmi_incoming_lateral_movement_v100.yml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('process.parent.name : "WmiPrvSE.exe"', 'process.parent.name : "WmiPrvSE2.exe"'));
+  const run = await ruleproof(dir, 'test', '--format', 'json', '--rule', 'f3475224-b179-4f78-8877-c2bd64c26b88', '--dataset', 'empire_wmi');
+  t.equal(run.code, 1);
+  const report = JSON.parse(run.stdout);
+  const test = report.rules.find((r: any) => r.version === 100).tests[0];
+  t.equal(test.status, 'fail');
+  t.equal(test.alertCount, 0);
+  const stage2 = test.explanation.stages.find((s: any) => s.stage === 1);
+  t.equal(stage2.matchedEvents, 0, 'the process stage matched nothing');
+  const failed = stage2.nearest.explanation.clauses.filter((c: any) => !c.matched).map((c: any) => c.text);
+  t.ok(failed.some((c: string) => c.includes('WmiPrvSE2.exe')), 'the clause that failed is quoted as written');
+  t.equal(stage2.nearest.explanation.clauses.find((c: any) => c.text.includes('WmiPrvSE2.exe')).values['process.parent.name'], 'WmiPrvSE.exe', 'with the value it saw');
+
+  const console = await ruleproof(dir, 'test', '--rule', 'f3475224-b179-4f78-8877-c2bd64c26b88', '--dataset', 'empire_wmi');
+  t.match(console.stdout, /WmiPrvSE2\.exe/);
+});
