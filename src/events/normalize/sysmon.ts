@@ -127,6 +127,8 @@ export function parseQueryResults(results: string): { answers: Array<Record<stri
     if (answer === '') continue;
     if (answer.startsWith('type:')) {
       const parts = answer.split(/\s+/);
+      // Java's Pattern.split drops trailing empty strings ("type:  33 " has no data).
+      while (parts.length && parts[parts.length - 1] === '') parts.pop();
       const type = DNS_TYPES[parts[1] as string];
       if (parts.length === 3) {
         answers.push(type ? { type, data: parts[2] as string } : { data: parts[2] as string });
