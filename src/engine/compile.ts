@@ -46,12 +46,15 @@ export interface CompileContextOptions {
   binder: FieldBinder;
   /** Legacy endgame dialect (case-insensitive string equality). */
   endgame?: boolean;
+  /** Optional fields the binder does not know are the constant null (see `CompileOptions.closedSchema`). */
+  closedSchema?: boolean;
 }
 
 /** Per-query compilation state: bindings and the fields the query reads. */
 export class CompileContext {
   readonly binder: FieldBinder;
   readonly endgame: boolean;
+  readonly closedSchema: boolean;
   /** Canonical paths read. */
   readonly fields = new Set<string>();
   /** Field references the binder does not know (not optional). */
@@ -61,6 +64,13 @@ export class CompileContext {
   constructor(options: CompileContextOptions) {
     this.binder = options.binder;
     this.endgame = options.endgame ?? false;
+    this.closedSchema = options.closedSchema ?? false;
+  }
+
+  /** Whether an expression is the constant null: `null`, or an optional field the schema lacks. */
+  isNull(e: Expr): boolean {
+    if (e.kind === 'literal') return e.value === null;
+    return e.kind === 'field' && e.optional && this.closedSchema && !this.binder.bind(e.name).known;
   }
 
   bind(ref: FieldRef): BoundField {
@@ -390,10 +400,12 @@ export class ExprCompiler {
 
   private compareLeaf(op: CompareOp, left: Expr, right: Expr, ci: boolean, span: Span): Predicate | undefined {
     // Literals on the right, as Elasticsearch's optimizer puts them.
-    if (left.kind === 'literal' && right.kind !== 'literal') return this.compareLeaf(FLIP[op], right, left, ci, span);
-    if (right.kind === 'literal' && right.value === null) {
+    if (this.ctx.isNull(left) && !this.ctx.isNull(right)) return this.compareLeaf(FLIP[op], right, left, ci, span);
+    if (left.kind === 'literal' && right.kind !== 'literal' && !this.ctx.isNull(right)) return this.compareLeaf(FLIP[op], right, left, ci, span);
+    if (this.ctx.isNull(right)) {
       // `x == null` / `x != null` are null checks (Elasticsearch rewrites them to IsNull/IsNotNull).
       if (op !== '==' && op !== '!=') return () => false;
+      if (this.ctx.isNull(left)) return op === '==' ? () => true : () => false;
       if (left.kind === 'field') {
         const b = this.ctx.bind(left);
         return op === '==' ? (d) => !hasValue(b.get(d)) : (d) => hasValue(b.get(d));
@@ -516,6 +528,7 @@ export class ExprCompiler {
       }
       case 'field': {
         const b = this.ctx.bind(e);
+        if (this.ctx.isNull(e)) return () => null;
         const norm = normalizer(b.cls);
         const get = b.get;
         return (d) => scriptValue(get(d), norm);
@@ -556,11 +569,11 @@ export class ExprCompiler {
         };
       }
       case 'compare': {
-        if (e.right.kind === 'literal' && e.right.value === null && (e.op === '==' || e.op === '!=')) {
+        if (this.ctx.isNull(e.right) && (e.op === '==' || e.op === '!=')) {
           const v = this.value(e.left);
           return e.op === '==' ? (d) => v(d) === null : (d) => v(d) !== null;
         }
-        if (e.left.kind === 'literal' && e.left.value === null && (e.op === '==' || e.op === '!=')) {
+        if (this.ctx.isNull(e.left) && (e.op === '==' || e.op === '!=')) {
           const v = this.value(e.right);
           return e.op === '==' ? (d) => v(d) === null : (d) => v(d) !== null;
         }

@@ -73,7 +73,7 @@ class StageIndex {
 
 // ---------------------------------------------------------------------------------------------
 // Result buffering for pipes. Without pipes alerts stream out as they complete; with `head`/`tail`
-// they are ordered as Elasticsearch orders results (by the first event) and cut.
+// they are ordered as Elasticsearch orders results (by time; sequences by their last event) and cut.
 
 class Output {
   private readonly buffer: Alert[] | undefined;
@@ -109,7 +109,7 @@ class Output {
   finish(): void {
     if (!this.buffer) return;
     let list = this.buffer;
-    if (!this.ordered) list.sort(byFirstEvent);
+    if (!this.ordered) list.sort(byLastEvent);
     for (const p of this.pipes) list = p.kind === 'head' ? list.slice(0, p.count) : list.slice(Math.max(0, list.length - p.count));
     this.buffer.length = 0;
     for (const a of list) this.onAlert(a);
@@ -124,13 +124,11 @@ function compareEvents(a: ReplayEvent, b: ReplayEvent): number {
   return a.ordinal - b.ordinal;
 }
 
-function byFirstEvent(a: Alert, b: Alert): number {
-  const n = Math.min(a.events.length, b.events.length);
-  for (let i = 0; i < n; i++) {
-    const c = compareEvents(a.events[i] as ReplayEvent, b.events[i] as ReplayEvent);
-    if (c) return c;
-  }
-  return a.events.length - b.events.length;
+/** Elasticsearch orders sequences by their last event (the order in which they complete). */
+function byLastEvent(a: Alert, b: Alert): number {
+  const c = compareEvents(a.events[a.events.length - 1] as ReplayEvent, b.events[b.events.length - 1] as ReplayEvent);
+  if (c) return c;
+  return compareEvents(a.events[0] as ReplayEvent, b.events[0] as ReplayEvent);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -162,17 +160,29 @@ export function eventDetector(
 // Sequences.
 
 interface Partial {
-  /** One slot per stage; missing-event stages stay undefined. */
-  events: Array<ReplayEvent | undefined>;
+  /** One slot per stage; missing-event stages stay null. */
+  events: Array<ReplayEvent | null>;
   first: ReplayEvent;
   last: ReplayEvent;
+  keyId: string;
   keyValues: Scalar[];
+  /** Earliest time of a missing-stage event seen in the gap the partial is waiting in. */
+  gapTaint: number | undefined;
+  /** A missing-stage event fell strictly between two of its events: it completes, but is dropped. */
+  discarded: boolean;
 }
 
 interface KeyState {
   /** slots[s]: the most recent partial whose last matched positive stage is s. */
   slots: Array<Partial | undefined>;
-  keyValues: Scalar[];
+}
+
+/** A completed sequence waiting to learn whether a trailing missing-stage event follows it. */
+interface Pending {
+  partial: Partial;
+  lastLeading: number | null;
+  /** Once the newest timestamp passes this, no trailing event can reject the sequence. */
+  deadline: number;
 }
 
 export interface SequenceSpec {
@@ -181,33 +191,46 @@ export interface SequenceSpec {
   maxspanMs?: number;
 }
 
-/** Join-key strings of an event for a stage (cartesian product of fanned-out values), or null. */
-function keysOf(stage: RuntimeStage, doc: CanonicalEvent): Array<{ id: string; values: Scalar[] }> | null {
-  const n = stage.keys.length;
+interface KeyCombo {
+  id: string;
+  values: Scalar[];
+}
+
+const SINGLE_EMPTY_KEY: KeyCombo[] = [{ id: '', values: [] }];
+
+/** Join keys of an event for a stage (cartesian product of fanned-out values), or null. */
+export function keysOf(keys: readonly KeyReader[], doc: CanonicalEvent): KeyCombo[] | null {
+  const n = keys.length;
   if (n === 0) return SINGLE_EMPTY_KEY;
   if (n === 1) {
-    const vs = (stage.keys[0] as KeyReader)(doc);
+    const vs = (keys[0] as KeyReader)(doc);
     if (!vs || vs.length === 0) return null;
+    if (vs.length === 1) return [{ id: keyPart(vs[0] as Scalar), values: vs }];
     return vs.map((v) => ({ id: keyPart(v), values: [v] }));
   }
-  let combos: Array<{ id: string; values: Scalar[] }> = [{ id: '', values: [] }];
-  for (const reader of stage.keys) {
+  let combos: KeyCombo[] = [{ id: '', values: [] }];
+  for (const reader of keys) {
     const vs = reader(doc);
     if (!vs || vs.length === 0) return null;
-    const next: Array<{ id: string; values: Scalar[] }> = [];
+    const next: KeyCombo[] = [];
     for (const c of combos) for (const v of vs) next.push({ id: c.id + '\u0001' + keyPart(v), values: [...c.values, v] });
     combos = next;
   }
   return combos;
 }
 
-const SINGLE_EMPTY_KEY: Array<{ id: string; values: Scalar[] }> = [{ id: '', values: [] }];
-
 function keyPart(v: Scalar): string {
   if (v === null) return 'null';
   return typeof v === 'string' ? 's' + v : typeof v === 'number' ? 'n' + v : 'b' + v;
 }
 
+/**
+ * Missing-event stages (`![…]`) follow Elasticsearch: a completed sequence is dropped when an event
+ * of a missing stage with the same key lies strictly (by timestamp) between its neighbouring
+ * events. Leading and trailing missing stages look before the first and after the last event:
+ * the sequence is dropped when such events exist on the sides it has, unless the span they would
+ * make exceeds maxspan.
+ */
 export function sequenceDetector(
   spec: SequenceSpec,
   readCategory: (doc: CanonicalEvent) => unknown,
@@ -220,23 +243,73 @@ export function sequenceDetector(
   const untilIndex = spec.until ? new StageIndex([spec.until], readCategory) : undefined;
   const out = new Output(onAlert, pipes, false);
   const maxspan = spec.maxspanMs;
-  const positive: number[] = [];
-  stages.forEach((s, i) => {
-    if (!s.missing) positive.push(i);
-  });
-  const firstPositive = positive[0] as number;
-  const lastPositive = positive[positive.length - 1] as number;
-  /** For each positive stage, the previous positive stage (or -1). */
+  const isMissing = stages.map((s) => s.missing);
   const prevPositive = stages.map((_, i) => {
-    for (let j = i - 1; j >= 0; j--) if (!(stages[j] as RuntimeStage).missing) return j;
+    for (let j = i - 1; j >= 0; j--) if (!isMissing[j]) return j;
     return -1;
   });
-  /** For each missing stage, the positive stage before it (whose partials it kills). */
-  const missingGuards = stages.map((s, i) => (s.missing ? prevPositive[i] as number : -1));
+  const firstPositive = isMissing.indexOf(false);
+  const lastPositive = isMissing.lastIndexOf(false);
+  const hasLeading = firstPositive > 0;
+  const hasTrailing = lastPositive < n - 1;
 
   const state = new Map<string, KeyState>();
+  /** Leading missing-stage hits per key: timestamps ascending (with maxspan, only the recent ones matter). */
+  const leadingHits = new Map<string, number[]>();
+  const pending: Pending[] = [];
   let seen = 0;
   let latest = -Infinity;
+
+  const exceeds = (from: number | null, to: number | null) => from === null || to === null || (maxspan !== undefined && to - from > maxspan);
+
+  const emit = (p: Partial) => {
+    const events: ReplayEvent[] = [];
+    for (const e of p.events) if (e) events.push(e);
+    out.push({ events, stages: p.events, joinKey: p.keyValues, timestamp: p.last.timestamp });
+  };
+
+  const lastLeadingBefore = (keyId: string, t: number): number | null => {
+    const hits = leadingHits.get(keyId);
+    if (!hits) return null;
+    for (let i = hits.length - 1; i >= 0; i--) if ((hits[i] as number) < t) return hits[i] as number;
+    return null;
+  };
+
+  const complete = (p: Partial) => {
+    if (p.discarded) return;
+    const lastLeading = hasLeading ? lastLeadingBefore(p.keyId, p.first.timestamp) : null;
+    if (!hasTrailing) {
+      if (!hasLeading || exceeds(lastLeading, p.last.timestamp)) emit(p);
+      return;
+    }
+    if (hasLeading && lastLeading === null) {
+      emit(p);
+      return;
+    }
+    const from = hasLeading ? (lastLeading as number) : p.first.timestamp;
+    pending.push({ partial: p, lastLeading, deadline: maxspan === undefined ? Infinity : from + maxspan });
+  };
+
+  /** A trailing missing-stage event at time t for a key: it decides the pending sequences it follows. */
+  const trailingHit = (keyId: string, t: number) => {
+    for (let i = 0; i < pending.length; i++) {
+      const w = pending[i] as Pending;
+      if (w.partial.keyId !== keyId || !(t > w.partial.last.timestamp)) continue;
+      pending.splice(i--, 1);
+      const from = hasLeading ? w.lastLeading : w.partial.first.timestamp;
+      if (exceeds(from, t)) emit(w.partial);
+    }
+  };
+
+  const expirePending = () => {
+    for (let i = 0; i < pending.length; i++) {
+      const w = pending[i] as Pending;
+      if (latest > w.deadline) {
+        pending.splice(i--, 1);
+        emit(w.partial);
+      }
+    }
+  };
 
   const sweep = () => {
     if (maxspan === undefined) return;
@@ -251,18 +324,40 @@ export function sequenceDetector(
       }
       if (!live) state.delete(id);
     }
+    for (const [id, hits] of leadingHits) {
+      let k = 0;
+      while (k < hits.length - 1 && (hits[k] as number) < horizon) k++;
+      if (k) hits.splice(0, k);
+      if (hits.length === 1 && (hits[0] as number) < horizon) leadingHits.delete(id);
+    }
   };
 
-  const complete = (p: Partial) => {
-    const events: ReplayEvent[] = [];
-    for (const e of p.events) if (e) events.push(e);
-    out.push({ events, joinKey: p.keyValues, timestamp: p.last.timestamp });
+  const missingEvent = (s: number, keyId: string, event: ReplayEvent) => {
+    const t = event.timestamp;
+    if (s < firstPositive) {
+      let hits = leadingHits.get(keyId);
+      if (!hits) leadingHits.set(keyId, (hits = []));
+      if (hits.length === 0 || (hits[hits.length - 1] as number) < t) {
+        // Without maxspan only the earliest hit matters (any hit before the start rejects).
+        if (maxspan === undefined && hits.length) return;
+        hits.push(t);
+      }
+      return;
+    }
+    if (s > lastPositive) {
+      trailingHit(keyId, t);
+      return;
+    }
+    const ks = state.get(keyId);
+    const p = ks?.slots[prevPositive[s] as number];
+    if (p && t > p.last.timestamp && p.gapTaint === undefined) p.gapTaint = t;
   };
 
   return {
     push(event) {
       const doc = event.doc;
       if (!Number.isNaN(event.timestamp) && event.timestamp > latest) latest = event.timestamp;
+      if (pending.length) expirePending();
       const mask = index.mask(doc);
       if (mask !== 0) {
         // Highest stage first, so one event never advances a partial it just created or moved.
@@ -270,27 +365,30 @@ export function sequenceDetector(
           if ((mask & (1 << s)) === 0) continue;
           const stage = stages[s] as RuntimeStage;
           if (!stage.condition(doc)) continue;
-          const keys = keysOf(stage, doc);
+          const keys = keysOf(stage.keys, doc);
           if (!keys) continue;
           for (const k of keys) {
             if (stage.missing) {
-              const guard = missingGuards[s] as number;
-              const ks = state.get(k.id);
-              if (ks && guard >= 0) {
-                const p = ks.slots[guard];
-                if (p && compareEvents(p.last, event) < 0) ks.slots[guard] = undefined;
-              }
+              missingEvent(s, k.id, event);
               continue;
             }
             if (s === firstPositive) {
-              const p: Partial = { events: new Array(n), first: event, last: event, keyValues: k.values };
+              const p: Partial = {
+                events: new Array<ReplayEvent | null>(n).fill(null),
+                first: event,
+                last: event,
+                keyId: k.id,
+                keyValues: k.values,
+                gapTaint: undefined,
+                discarded: false,
+              };
               p.events[s] = event;
               if (s === lastPositive) {
                 complete(p);
                 continue;
               }
               let ks = state.get(k.id);
-              if (!ks) state.set(k.id, (ks = { slots: new Array(n), keyValues: k.values }));
+              if (!ks) state.set(k.id, (ks = { slots: new Array(n) }));
               ks.slots[s] = p;
               continue;
             }
@@ -301,6 +399,8 @@ export function sequenceDetector(
             if (!p || compareEvents(p.last, event) >= 0) continue;
             ks.slots[prev] = undefined;
             if (maxspan !== undefined && event.timestamp - p.first.timestamp > maxspan) continue;
+            if (p.gapTaint !== undefined && p.gapTaint < event.timestamp) p.discarded = true;
+            p.gapTaint = undefined;
             p.events[s] = event;
             p.last = event;
             if (s === lastPositive) complete(p);
@@ -309,14 +409,124 @@ export function sequenceDetector(
         }
       }
       if (spec.until && untilIndex && untilIndex.mask(doc) !== 0 && spec.until.condition(doc)) {
-        const keys = keysOf(spec.until, doc);
+        const keys = keysOf(spec.until.keys, doc);
         if (keys) for (const k of keys) state.delete(k.id);
       }
       if (maxspan !== undefined && ++seen % 4096 === 0) sweep();
     },
     finish() {
+      // No trailing missing event came: the waiting sequences stand.
+      for (const w of pending) emit(w.partial);
+      pending.length = 0;
       state.clear();
+      leadingHits.clear();
       out.finish();
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Samples.
+
+export interface SampleSpec {
+  stages: RuntimeStage[];
+  /** Samples per distinct join key (Elasticsearch's `max_samples_per_key`, default 1). */
+  maxSamplesPerKey: number;
+}
+
+interface SampleBucket {
+  values: Scalar[];
+  /** Per stage, the first events that matched it, in time order. */
+  hits: ReplayEvent[][];
+}
+
+/**
+ * Samples (Elasticsearch `sample by …`): events grouped by join key, unordered; for every key that
+ * all stages share, a sample is one distinct event per stage (the earliest combination found).
+ * Results come out at the end of the stream, ordered by join key as Elasticsearch's composite
+ * aggregation orders them. Memory: per key and stage, only as many events as samples can use.
+ */
+export function sampleDetector(
+  spec: SampleSpec,
+  readCategory: (doc: CanonicalEvent) => unknown,
+  pipes: readonly PipeSpec[],
+  onAlert: (a: Alert) => void,
+): Detector {
+  const stages = spec.stages;
+  const n = stages.length;
+  const index = new StageIndex(stages, readCategory);
+  const cap = n * spec.maxSamplesPerKey;
+  const buckets = new Map<string, SampleBucket>();
+  return {
+    push(event) {
+      const doc = event.doc;
+      const mask = index.mask(doc);
+      if (mask === 0) return;
+      for (let s = 0; s < n; s++) {
+        if ((mask & (1 << s)) === 0) continue;
+        const stage = stages[s] as RuntimeStage;
+        if (!stage.condition(doc)) continue;
+        const keys = keysOf(stage.keys, doc);
+        if (!keys) continue;
+        for (const k of keys) {
+          let b = buckets.get(k.id);
+          if (!b) buckets.set(k.id, (b = { values: k.values, hits: Array.from({ length: n }, () => []) }));
+          const list = b.hits[s] as ReplayEvent[];
+          if (list.length < cap) list.push(event);
+        }
+      }
+    },
+    finish() {
+      const ordered = [...buckets.values()].filter((b) => b.hits.every((h) => h.length > 0)).sort((a, b) => compareKeys(a.values, b.values));
+      const results: Alert[] = [];
+      for (const b of ordered) {
+        const count = Math.min(spec.maxSamplesPerKey, Math.max(...b.hits.map((h) => h.length)));
+        const taken = new Set<string>();
+        for (let j = 0; j < count; j++) {
+          // Sample j prefers the j-th event of every stage, so samples of one key differ where they can.
+          const lists = b.hits.map((h) => (j < h.length ? [...h.slice(j), ...h.slice(0, j)] : h));
+          const pick: ReplayEvent[] = [];
+          if (!chooseDistinct(lists, 0, pick)) break;
+          const id = pick.map((e) => e.ordinal).join(',');
+          if (taken.has(id)) continue;
+          taken.add(id);
+          const last = pick.reduce((m, e) => (compareEvents(e, m) > 0 ? e : m), pick[0] as ReplayEvent);
+          results.push({ events: pick, stages: pick.slice(), joinKey: b.values, timestamp: last.timestamp });
+        }
+      }
+      buckets.clear();
+      let list = results;
+      for (const p of pipes) list = p.kind === 'head' ? list.slice(0, p.count) : list.slice(Math.max(0, list.length - p.count));
+      for (const a of list) onAlert(a);
+    },
+  };
+}
+
+/** Backtracking: one event per stage, all distinct within the sample; first solution in order. */
+function chooseDistinct(hits: ReplayEvent[][], stage: number, pick: ReplayEvent[]): boolean {
+  if (stage === hits.length) return true;
+  for (const e of hits[stage] as ReplayEvent[]) {
+    if (pick.includes(e)) continue;
+    pick.push(e);
+    if (chooseDistinct(hits, stage + 1, pick)) return true;
+    pick.pop();
+  }
+  return false;
+}
+
+/** Composite-aggregation order: per key, null first, then ascending. */
+function compareKeys(a: Scalar[], b: Scalar[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Scalar;
+    const y = b[i] as Scalar;
+    if (x === y) continue;
+    if (x === null) return -1;
+    if (y === null) return 1;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    if (typeof x === 'boolean' && typeof y === 'boolean') return x ? 1 : -1;
+    const sx = String(x);
+    const sy = String(y);
+    if (sx !== sy) return sx < sy ? -1 : 1;
+  }
+  return 0;
 }

@@ -10,8 +10,8 @@ import { CompileContext, CompileError, ExprCompiler, normalizer } from './compil
 import { EqlSyntaxError } from './eql/errors.js';
 import { lowerEql } from './eql/lower.js';
 import { parseEql } from './eql/parser.js';
-import { eventDetector, sequenceDetector, type KeyReader, type RuntimeStage } from './evaluator.js';
-import { collectFields, lineColumn, spanText, type EventQueryNode, type Expr, type QueryIR, type Scalar, type StageNode } from './ir.js';
+import { eventDetector, sampleDetector, sequenceDetector, type KeyReader, type RuntimeStage } from './evaluator.js';
+import { collectFields, lineColumn, spanText, type EventQueryNode, type Expr, type QueryIR, type Scalar } from './ir.js';
 import type { ClauseTrace, CompileOptions, CompileResult, CompiledQuery, QueryError, StageExplanation } from './types.js';
 
 export type { CompileOptions, CompileResult, CompiledQuery } from './types.js';
@@ -52,7 +52,7 @@ interface ExplainStage {
 /** Compile a language-neutral IR into a `CompiledQuery`. */
 export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
   const binder = options.binder ?? binderFor(options.fieldView);
-  const ctx = new CompileContext({ binder, endgame: options.dialect === 'endgame' });
+  const ctx = new CompileContext({ binder, endgame: options.dialect === 'endgame', closedSchema: options.closedSchema ?? false });
   const compiler = new ExprCompiler(ctx);
   compiler.sourceText = ir.text;
   const category = ctx.bindPath('event.category');
@@ -94,7 +94,6 @@ export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
     explainStages = [explainStage(root, root.span)];
     stageCount = 1;
   } else if (root.kind === 'sequence') {
-    checkMissingPlacement(root.stages);
     const stages = root.stages.map((s) => runtimeStage(s.query, s.joinKeys, s.missing));
     const until = root.until ? runtimeStage(root.until.query, root.until.joinKeys, false) : undefined;
     const spec = { stages, ...(until ? { until } : {}), ...(root.maxspanMs !== undefined ? { maxspanMs: root.maxspanMs } : {}) };
@@ -102,7 +101,11 @@ export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
     explainStages = root.stages.map((s) => explainStage(s.query, s.span));
     stageCount = root.stages.length;
   } else {
-    throw new CompileError('sample queries are not supported yet', root.span, 'unsupported');
+    const stages = root.stages.map((s) => runtimeStage(s.query, s.joinKeys, false));
+    const spec = { stages, maxSamplesPerKey: options.maxSamplesPerKey ?? 1 };
+    newDetector = (onAlert) => sampleDetector(spec, readCategory, pipes, onAlert);
+    explainStages = root.stages.map((s) => explainStage(s.query, s.span));
+    stageCount = root.stages.length;
   }
 
   const fields = [...ctx.fields].filter((f) => f !== categoryPath || usesCategory(ir)).sort();
@@ -148,19 +151,6 @@ function categoryMatches(raw: unknown, category: string): boolean {
   if (typeof raw === 'string') return raw === category;
   if (Array.isArray(raw)) return raw.includes(category);
   return false;
-}
-
-function checkMissingPlacement(stages: StageNode[]): void {
-  const first = stages.findIndex((s) => !s.missing);
-  let last = -1;
-  stages.forEach((s, i) => {
-    if (!s.missing) last = i;
-  });
-  for (const [i, s] of stages.entries()) {
-    if (s.missing && (i < first || i > last)) {
-      throw new CompileError('missing events ![…] before the first or after the last stage are not supported yet', s.span, 'unsupported');
-    }
-  }
 }
 
 /**

@@ -15,6 +15,14 @@ export interface CompileOptions {
    * `fieldView` from `src/events/views`; the conformance runner passes one built from an index mapping.
    */
   binder?: FieldBinder;
+  /**
+   * The binder lists every field the data can hold (an index mapping), so an optional `?field` it
+   * does not know is the constant null, as Elasticsearch treats a `?field` absent from the mapping.
+   * Off by default: field views describe names, not what a dataset contains.
+   */
+  closedSchema?: boolean;
+  /** Sample queries: samples per distinct join key (Elasticsearch's `max_samples_per_key`, default 1). */
+  maxSamplesPerKey?: number;
 }
 
 /** A problem in the query text itself; line and column are 1-based within the query text. */
@@ -33,6 +41,11 @@ export interface Alert {
   joinKey?: unknown[];
   /** Time of the alert: the last event's timestamp. */
   timestamp: number;
+  /**
+   * Sequences and samples: one entry per stage, in stage order, with null for a missing-event
+   * stage (`![…]`), which has no event. `events` is this list without the nulls.
+   */
+  stages?: Array<ReplayEvent | null>;
 }
 
 /** One run's state for one compiled query. Feed events in time order, then call `finish`. */

@@ -129,7 +129,8 @@ t.test('head and tail pipes', async (t) => {
   t.same(keys(run('network where true | head 2', evs)), [[evs[0]?.key], [evs[1]?.key]]);
   t.same(keys(run('network where true | tail 1', evs)), [[evs[2]?.key]]);
   const seq = events([net('a'), 1], [net('b'), 2], [proc('b'), 3], [proc('a'), 4]);
-  t.same(keys(run('sequence by host.id [network where true] [process where true] | head 1', seq)), [[seq[0]?.key, seq[3]?.key]], 'sequences are ordered by their first event');
+  t.same(keys(run('sequence by host.id [network where true] [process where true] | head 1', seq)), [[seq[1]?.key, seq[2]?.key]], 'sequences are ordered by their last event, as Elasticsearch returns them');
+  t.same(keys(run('sequence by host.id [network where true] [process where true] | tail 1', seq)), [[seq[0]?.key, seq[3]?.key]]);
 });
 
 t.test('out-of-order input: a late event never joins a partial that is later than itself', async (t) => {

@@ -222,7 +222,6 @@ class Parser {
       if (num.kind !== 'number' || !/^\d+$/.test(num.value)) this.mismatched('a positive integer', num);
       this.next();
       const value = Number(num.value);
-      if (missing) this.fail('A missing event stage ![…] cannot have [runs]', withTok, 'semantic');
       if (value < 1 || value > 100) this.fail(`A positive runs value between 1 and 100 is required; found [${value}]`, num, 'semantic');
       runs = { value, start: withTok.start };
       end = num.end;
