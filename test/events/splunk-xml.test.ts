@@ -5,7 +5,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSplunkXmlChunks, readSplunkXmlRecords } from '../../src/events/readers/splunk-xml.js';
 import type { RawRecord, ReaderOptions } from '../../src/events/readers/types.js';
-import type { WindowsRecord } from '../../src/events/types.js';
 import type { Diagnostic } from '../../src/util/diagnostics.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -59,41 +59,44 @@ function structured(el: XmlElement): unknown {
   const elements = childElements(el);
   const attributes = el.attrs.filter(([k]) => k !== 'xmlns' && !k.startsWith('xmlns:'));
   if (elements.length === 0 && attributes.length === 0) return canonicalGuid(textOf(el));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of attributes) out[`@${localName(k)}`] = canonicalGuid(v);
+  const out = new Map<string, unknown>();
+  for (const [k, v] of attributes) out.set(`@${localName(k)}`, canonicalGuid(v));
   const repeated = new Set<string>();
   for (const child of elements) {
     const key = localName(child.name);
     const value = structured(child);
-    if (!(key in out)) out[key] = value;
-    else if (repeated.has(key)) (out[key] as unknown[]).push(value);
+    if (!out.has(key)) out.set(key, value);
+    else if (repeated.has(key)) (out.get(key) as unknown[]).push(value);
     else {
       repeated.add(key);
-      out[key] = [out[key], value];
+      out.set(key, [out.get(key), value]);
     }
   }
   if (elements.length === 0) {
     const text = textOf(el);
-    if (text) out['#text'] = canonicalGuid(text);
+    if (text) out.set('#text', canonicalGuid(text));
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 function eventDataOf(eventData: XmlElement): Record<string, string> {
-  const out: Record<string, string> = {};
+  // A Map, then own properties: a Data named `__proto__` or `constructor` is just a name.
+  const out = new Map<string, string>();
   let position = 0;
   for (const child of childElements(eventData)) {
     const local = localName(child.name);
     if (local === 'Data') {
       position++;
       const name = attr(child, 'Name');
-      out[name !== undefined && name !== '' ? name : `param${position}`] = canonicalGuid(textOf(child));
-    } else {
+      const key = name !== undefined && name !== '' ? name : `param${position}`;
+      // A repeated name keeps its first value, as Winlogbeat does ("do not overwrite").
+      if (!out.has(key)) out.set(key, canonicalGuid(textOf(child)));
+    } else if (!out.has(local)) {
       // `Binary` (hex of the event's binary data) and rarer `ComplexData`: keyed by element name.
-      out[local] = canonicalGuid(textOf(child));
+      out.set(local, canonicalGuid(textOf(child)));
     }
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** The record, or a sentence saying why the element is not a Windows event. */
