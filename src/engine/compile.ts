@@ -329,6 +329,11 @@ export class ExprCompiler {
         };
       }
       case 'not': {
+        if (this.ctx.endgame) {
+          // The legacy engine keeps three-valued logic to the top: not(null) is null, not true.
+          const v = this.value(e.operand);
+          return (d) => v(d) === false;
+        }
         const p = this.predicate(e.operand);
         return (d) => !p(d);
       }
@@ -419,16 +424,21 @@ export class ExprCompiler {
     if (op === '==' || op === '!=') {
       const eq = equalsTest(b, lit, ci);
       const get = b.get;
-      return op === '==' ? (d) => anyValue(get(d), eq) : (d) => !anyValue(get(d), eq);
+      if (op === '==') return (d) => anyValue(get(d), eq);
+      // Legacy dialect: a missing field compares as null, and null != x is null (no match).
+      if (this.ctx.endgame) return (d) => hasValue(get(d)) && !anyValue(get(d), eq);
+      return (d) => !anyValue(get(d), eq);
     }
     const cmp = comparator(b.cls);
     const norm = normalizer(b.cls);
     const get = b.get;
+    const foldLit = ci && typeof lit === 'string' ? lit.toLowerCase() : lit;
     return (d) =>
       anyValue(get(d), (raw) => {
-        const v = norm(raw);
+        let v = norm(raw);
         if (v === undefined) return false;
-        const c = cmp(v, lit);
+        if (ci && typeof v === 'string') v = v.toLowerCase();
+        const c = cmp(v, foldLit);
         return c !== undefined && opHolds(op, c);
       });
   }
@@ -827,6 +837,36 @@ export class ExprCompiler {
         };
       case 'string':
         return (d) => str(a0(d));
+      case 'match':
+      case 'matchLite': {
+        // Legacy: Python `re.match` semantics (anchored at the start only), any pattern.
+        const res = e.args.slice(1).map((a) => {
+          if (a.kind !== 'literal' || typeof a.value !== 'string') throw new CompileError(`${e.name} patterns must be string constants`, a.span);
+          try {
+            return new RegExp(`^(?:${a.value})`, ci ? 'is' : 's');
+          } catch (err) {
+            throw new CompileError(`Invalid regex [${a.value}]: ${(err as Error).message}`, a.span);
+          }
+        });
+        return (d) => {
+          const s = str(a0(d));
+          if (s === null) return null;
+          for (const re of res) if (re.test(s)) return true;
+          return false;
+        };
+      }
+      case 'wildcard': {
+        const tests = e.args.slice(1).map((a) => {
+          if (a.kind !== 'literal' || typeof a.value !== 'string') throw new CompileError('wildcard patterns must be string constants', a.span);
+          return wildcardTest(a.value, ci);
+        });
+        return (d) => {
+          const s = str(a0(d));
+          if (s === null) return null;
+          for (const t of tests) if (t(s)) return true;
+          return false;
+        };
+      }
       case 'substring':
         return (d) => {
           const s = str(a0(d));

@@ -23,10 +23,10 @@ export function compileQuery(text: string, options: CompileOptions): CompileResu
       errors: [{ kind: 'unsupported', message: `the query language ${options.language} is not supported yet`, line: 1, column: 1 }],
     };
   }
-  const endgame = options.dialect === 'endgame';
+  const endgame = options.dialect === 'endgame' || options.dialect === 'endgame-cs';
   let ir: QueryIR;
   try {
-    ir = lowerEql(parseEql(text, { endgame }), text, { endgame });
+    ir = lowerEql(parseEql(text, { endgame }), text, { endgame, caseSensitive: options.dialect === 'endgame-cs' });
   } catch (err) {
     if (err instanceof EqlSyntaxError) return { ok: false, errors: [err.toQueryError()] };
     throw err;
@@ -52,7 +52,7 @@ interface ExplainStage {
 /** Compile a language-neutral IR into a `CompiledQuery`. */
 export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
   const binder = options.binder ?? binderFor(options.fieldView);
-  const ctx = new CompileContext({ binder, endgame: options.dialect === 'endgame', closedSchema: options.closedSchema ?? false });
+  const ctx = new CompileContext({ binder, endgame: options.dialect === 'endgame' || options.dialect === 'endgame-cs', closedSchema: options.closedSchema ?? false });
   const compiler = new ExprCompiler(ctx);
   compiler.sourceText = ir.text;
   const category = ctx.bindPath('event.category');
@@ -62,7 +62,7 @@ export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
   const runtimeStage = (node: EventQueryNode, joinKeys: Expr[], missing: boolean): RuntimeStage => ({
     category: node.category,
     condition: compiler.predicate(node.condition),
-    keys: joinKeys.map((k) => keyReader(ctx, k)),
+    keys: joinKeys.map((k) => keyReader(ctx, compiler, k)),
     missing,
   });
 
@@ -157,8 +157,15 @@ function categoryMatches(raw: unknown, category: string): boolean {
  * A join-key reader: the distinct normalised values of the key field (a multi-valued field fans
  * out), `[null]` for a missing optional `?field`, and null (cannot join) for a missing field.
  */
-function keyReader(ctx: CompileContext, k: Expr): KeyReader {
-  if (k.kind !== 'field') throw new CompileError('join keys must be fields', k.span, 'unsupported');
+function keyReader(ctx: CompileContext, compiler: ExprCompiler, k: Expr): KeyReader {
+  if (k.kind !== 'field') {
+    // Legacy dialect: a computed key (`by unique_pid * 2`); null does not join.
+    const v = compiler.value(k);
+    return (doc) => {
+      const x = v(doc);
+      return x === null ? null : [x];
+    };
+  }
   const b = ctx.bind(k);
   const norm = normalizer(b.cls);
   const get = b.get;

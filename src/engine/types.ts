@@ -8,7 +8,7 @@ import type { FieldView, QueryLanguage } from '../rules/model.js';
 export interface CompileOptions {
   language: QueryLanguage;
   fieldView: FieldView;
-  /** e.g. `endgame` for the legacy EQL dialect (case-insensitive `==`). */
+  /** `endgame` for the legacy EQL dialect (case-insensitive `==`), `endgame-cs` for its case-sensitive mode. */
   dialect?: string;
   /**
    * Binds field names as written to canonical fields and their types. Defaults to the binder of

@@ -48,6 +48,8 @@ export interface CaseResult {
   suite: string;
   name: string;
   passed: boolean;
+  /** Not passed because the query uses a feature the engine rejects as unsupported. */
+  unsupported?: boolean;
   /** Why it failed: the error, or expected vs actual. */
   detail?: string;
 }
@@ -266,6 +268,12 @@ export function loadSuites(): Suite[] {
       cases: toCases(readToml(es('test_sample_multi.toml'))),
       dataset: loadDataset({ files: [es('data/sample-multi.data')], mappings: [es('data/sample-multi.mapping')], idField: 'id', loadOrder: true }),
     },
+    {
+      id: 'endgame/test_queries',
+      cases: toCases(readToml(join(FIXTURES, 'endgame-eql', 'test_queries.toml'))).map((c, i) => ({ ...c, name: `#${i + 1}` })),
+      dataset: endgameData,
+      dialect: 'endgame',
+    },
   ];
   return suites;
 }
@@ -293,17 +301,25 @@ function keyTypes(text: string, binder: FieldBinder, endgame: boolean): FieldTyp
 export function runCase(suite: Suite, c: Case): CaseResult {
   const { dataset } = suite;
   const endgame = suite.dialect === 'endgame';
+  // Legacy cases marked case_sensitive hold only in the Python engine's case-sensitive mode.
+  const dialect = endgame ? (c.caseSensitive ? 'endgame-cs' : 'endgame') : undefined;
   const compiled = compileQuery(c.query, {
     language: 'eql',
     fieldView: endgame ? 'endgame' : 'ecs',
     binder: dataset.binder,
     closedSchema: true,
-    ...(endgame ? { dialect: 'endgame' } : {}),
+    ...(dialect ? { dialect } : {}),
     ...(c.maxSamplesPerKey !== undefined ? { maxSamplesPerKey: c.maxSamplesPerKey } : {}),
   });
   if (!compiled.ok) {
     const e = compiled.errors[0];
-    return { suite: suite.id, name: c.name, passed: false, detail: `${e?.kind} error ${e?.line}:${e?.column}: ${e?.message}` };
+    return {
+      suite: suite.id,
+      name: c.name,
+      passed: false,
+      ...(e?.kind === 'unsupported' ? { unsupported: true } : {}),
+      detail: `${e?.kind} error ${e?.line}:${e?.column}: ${e?.message}`,
+    };
   }
   const alerts: Alert[] = [];
   let failure: string | undefined;

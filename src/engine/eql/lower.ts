@@ -21,6 +21,8 @@ import type { AstEventQuery } from './ast.js';
 
 export interface LowerOptions {
   endgame: boolean;
+  /** Legacy dialect in its case-sensitive mode (the Python engine offers both). */
+  caseSensitive?: boolean;
 }
 
 /** Canonical spelling of every Elasticsearch EQL function (names are case-insensitive). */
@@ -69,7 +71,10 @@ const ARITY: Record<string, [number, number]> = {
 };
 
 /** Legacy endgame functions that Elasticsearch never had; rejected as unsupported. */
-const ENDGAME_ONLY = new Set(['arraycontains', 'arraysearch', 'arraycount', 'match', 'matchlite', 'wildcard', 'safe']);
+const ENDGAME_ONLY = new Set(['arraycontains', 'arraysearch', 'arraycount', 'safe']);
+
+/** Legacy functions the endgame dialect runs (regular expressions and wildcards as functions). */
+const ENDGAME_FUNCTIONS = new Map([['match', 'match'], ['matchlite', 'matchLite'], ['wildcard', 'wildcard']]);
 
 /** Elasticsearch rejects these legacy pipes with this message. */
 const LEGACY_PIPES = new Set(['count', 'unique', 'unique_count', 'filter', 'sort', 'window']);
@@ -81,10 +86,14 @@ export function lowerEql(ast: AstStatement, text: string, options: LowerOptions)
 }
 
 class Lowerer {
+  /** Whether string comparisons ignore case (the legacy dialect's default mode). */
+  private readonly ci: boolean;
   constructor(
     private readonly text: string,
     private readonly options: LowerOptions,
-  ) {}
+  ) {
+    this.ci = options.endgame && !options.caseSensitive;
+  }
 
   private fail(message: string, offset: number, kind: 'syntax' | 'unsupported' | 'semantic' = 'semantic'): never {
     throw new EqlSyntaxError(message, this.text, offset, kind);
@@ -166,7 +175,7 @@ class Lowerer {
   }
 
   private joinKey(k: AstExpr): Expr {
-    if (k.type !== 'field') this.fail(`Join keys must be fields; found [${this.text.slice(k.start, k.end)}]`, k.start, 'unsupported');
+    if (k.type !== 'field' && !this.options.endgame) this.fail(`Join keys must be fields; found [${this.text.slice(k.start, k.end)}]`, k.start, 'unsupported');
     return this.expr(k);
   }
 
@@ -197,11 +206,11 @@ class Lowerer {
           // Legacy: `field == "a*b"` is a case-insensitive wildcard match.
           const pat = right.kind === 'literal' && typeof right.value === 'string' && right.value.includes('*') ? right.value : undefined;
           if (pat !== undefined) {
-            const m: Expr = { kind: 'match', mode: 'wildcard', subject: left, patterns: [pat], caseInsensitive: true, span };
+            const m: Expr = { kind: 'match', mode: 'wildcard', subject: left, patterns: [pat], caseInsensitive: this.ci, span };
             return op === '==' ? m : { kind: 'not', operand: m, span };
           }
         }
-        return { kind: 'compare', op, left, right, caseInsensitive: this.options.endgame && isString(left, right), span };
+        return { kind: 'compare', op, left, right, caseInsensitive: this.ci && isString(left, right), span };
       }
       case 'arith':
         return { kind: 'arith', op: e.op, left: this.expr(e.left), right: this.expr(e.right), span };
@@ -219,7 +228,7 @@ class Lowerer {
           kind: 'in',
           subject: this.expr(e.subject),
           values: e.values.map((v) => this.expr(v)),
-          caseInsensitive: e.insensitive || this.options.endgame,
+          caseInsensitive: e.insensitive || this.ci,
           span,
         };
         return e.negated ? { kind: 'not', operand: node, span } : node;
@@ -250,6 +259,12 @@ class Lowerer {
   private call(e: AstExpr & { type: 'call' }): Expr {
     const span = { start: e.start, end: e.end };
     const lower = e.name.toLowerCase();
+    const legacy = this.options.endgame ? ENDGAME_FUNCTIONS.get(lower) : undefined;
+    if (legacy) {
+      const args = e.args.map((a) => this.expr(a));
+      if (args.length < 2) this.fail(`Function [${e.name}] expects at least 2 argument(s), found [${args.length}]`, e.start, 'semantic');
+      return { kind: 'call', name: legacy, args, caseInsensitive: this.ci, span };
+    }
     const name = ES_FUNCTIONS.get(lower);
     if (!name) {
       if (ENDGAME_ONLY.has(lower)) this.fail(`Function [${e.name}] is not supported`, e.start, 'unsupported');
@@ -267,7 +282,7 @@ class Lowerer {
     if (name === 'cidrMatch' && args.slice(1).every((a) => a.kind === 'literal' && typeof a.value === 'string')) {
       return { kind: 'cidr', subject: args[0] as Expr, blocks: args.slice(1).map((a) => (a as { value: string }).value), span };
     }
-    const caseInsensitive = e.insensitive || (this.options.endgame && CASE_FUNCTIONS.has(name));
+    const caseInsensitive = e.insensitive || (this.ci && CASE_FUNCTIONS.has(name));
     return { kind: 'call', name, args, caseInsensitive, span };
   }
 }

@@ -211,6 +211,9 @@ class Parser {
       by = this.joinKeys();
       end = (by[by.length - 1] as AstExpr).end;
     }
+    if (this.options.endgame && this.peek().kind === 'ident' && this.peek().value.toLowerCase() === 'fork') {
+      this.fail('Sequence stage option [fork] is not supported', this.peek(), 'unsupported');
+    }
     let runs: AstStage['runs'];
     if (allowRunsAndMissing && this.isKeyword('with') && !this.isKeyword('maxspan', this.peek(1))) {
       const withTok = this.next();
@@ -245,6 +248,14 @@ class Parser {
     if (nameTok.kind !== 'ident') this.mismatched('a pipe name', nameTok);
     this.next();
     const args: AstExpr[] = [];
+    const name = nameTok.value.toLowerCase();
+    if (name !== 'head' && name !== 'tail') {
+      // Other pipes (legacy `unique a b`, `sort`, `filter …`) are rejected when lowered; their
+      // arguments are skipped here so the message names the pipe, not its syntax.
+      let end = nameTok.end;
+      while (!this.isOp('|') && this.peek().kind !== 'eof') end = this.next().end;
+      return { name: nameTok.value, nameStart: nameTok.start, args, start: bar.start, end };
+    }
     if (!this.isOp('|') && this.peek().kind !== 'eof') {
       args.push(this.expression());
       while (this.acceptOp(',')) args.push(this.expression());
