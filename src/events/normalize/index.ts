@@ -7,6 +7,8 @@ import type { CanonicalEvent, WindowsRecord } from '../types.js';
 import type { RawRecord } from '../readers/types.js';
 import { getField } from '../fields.js';
 import { normalizeSysmon } from './sysmon.js';
+import { normalizePowerShell } from './powershell.js';
+import { normalizeSecurity, normalizeServiceInstall } from './security.js';
 import { normalizeGenericWindows } from './windows.js';
 
 export { normalizeSysmon } from './sysmon.js';
@@ -18,6 +20,10 @@ export function normalizeWindowsRecord(record: WindowsRecord): CanonicalEvent {
   if (record.provider === 'Microsoft-Windows-Sysmon' || record.channel.toLowerCase() === SYSMON_CHANNEL) {
     return normalizeSysmon(record);
   }
+  if (record.provider === 'Microsoft-Windows-Security-Auditing') return normalizeSecurity(record);
+  if (record.provider === 'Service Control Manager' && record.eventId === 7045) return normalizeServiceInstall(record);
+  const channel = record.channel.toLowerCase();
+  if (channel === 'windows powershell' || channel === 'microsoft-windows-powershell/operational') return normalizePowerShell(record);
   return normalizeGenericWindows(record);
 }
 
