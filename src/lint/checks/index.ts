@@ -7,6 +7,7 @@ import { attackTacticMismatch } from './attack-tactic-mismatch.js';
 import { attackUnknownId } from './attack-unknown-id.js';
 import { duplicateIdVersion } from './duplicate-id-version.js';
 import { nameConflict } from './name-conflict.js';
+import { queryUnknownField } from './query-unknown-field.js';
 import { severityRiskBand } from './severity-risk-band.js';
 
 export const BUILTIN_CHECKS: readonly LintCheck[] = [
@@ -18,4 +19,5 @@ export const BUILTIN_CHECKS: readonly LintCheck[] = [
   attackTacticMismatch,
   attackDeprecated,
   attackSubtechniqueParent,
+  queryUnknownField,
 ];
