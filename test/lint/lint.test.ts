@@ -3,6 +3,7 @@ import t from 'tap';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILTIN_CHECKS, lintRules, type LintCheck } from '../../src/lint/index.js';
+import { severityRiskBand } from '../../src/lint/checks/severity-risk-band.js';
 import { loadRules } from '../../src/rules/index.js';
 import { ContentError } from '../../src/util/diagnostics.js';
 
@@ -53,16 +54,20 @@ t.test('findings come out in a stable order, whatever the order of the rules', a
 t.test('severities: overrides, off, and unknown check ids in the configuration', async (t) => {
   const loaded = await loadRules(['valid/native_rule.yml'], { root: fixtures });
   const rule = { ...loaded.rules[0]!, riskScore: 10 };
-  const base = lintRules([rule], { attackVersion: '18.1', severities: {} });
-  t.match(base, [{ code: 'rule/severity-risk-band', severity: 'error' }]);
-  const warned = lintRules([rule], { attackVersion: '18.1', severities: { 'rule/severity-risk-band': 'warning' } });
-  t.match(warned, [{ code: 'rule/severity-risk-band', severity: 'warning' }]);
-  t.same(lintRules([rule], { attackVersion: '18.1', severities: { 'rule/severity-risk-band': 'off' } }), []);
-  const typo = lintRules([rule], { attackVersion: '18.1', severities: { 'rule/severity-riskband': 'off' } });
+  const lint = (severities: Record<string, 'error' | 'warning' | 'info' | 'off'>) =>
+    lintRules([rule], { attackVersion: '18.1', severities, checks: [severityRiskBand] }).map((d) => `${d.code} ${d.severity}`);
+  t.same(lint({}), ['rule/severity-risk-band error']);
+  t.same(lint({ 'rule/severity-risk-band': 'warning' }), ['rule/severity-risk-band warning']);
+  t.same(lint({ 'rule/severity-risk-band': 'off' }), []);
+  const typo = lintRules([rule], { attackVersion: '18.1', severities: { 'rule/severity-riskband': 'off' }, checks: [severityRiskBand] });
+  t.equal(typo.length, 2);
   t.match(typo, [
     { file: 'ruleproof.config.yml', code: 'config/unknown-check', severity: 'warning', message: /"rule\/severity-riskband", which is not a lint check/, hint: /Did you mean "rule\/severity-risk-band"\?/ },
     { code: 'rule/severity-risk-band', severity: 'error' },
   ]);
+  const all = lintRules([rule], { attackVersion: '18.1', severities: { 'rule/severity-risk-band': 'off' } });
+  t.notOk(all.some((d) => d.code === 'rule/severity-risk-band'), 'off also applies with every built-in check');
+  t.notOk(all.some((d) => d.code === 'config/unknown-check'), 'every built-in id is known');
 });
 
 t.test('an unknown ATT&CK version is a clear configuration error', async (t) => {

@@ -2,22 +2,45 @@
 import type { LintCheck } from '../types.js';
 import { attackDeprecated } from './attack-deprecated.js';
 import { attackNameMismatch } from './attack-name-mismatch.js';
+import { attackReferenceUrl } from './attack-reference-url.js';
 import { attackSubtechniqueParent } from './attack-subtechnique-parent.js';
 import { attackTacticMismatch } from './attack-tactic-mismatch.js';
+import { attackTacticOnce } from './attack-tactic-once.js';
+import { attackTacticTags } from './attack-tactic-tags.js';
 import { attackUnknownId } from './attack-unknown-id.js';
 import { duplicateIdVersion } from './duplicate-id-version.js';
+import { metadataDates } from './metadata-dates.js';
+import { metadataReferences } from './metadata-references.js';
+import { metadataRequired } from './metadata-required.js';
 import { nameConflict } from './name-conflict.js';
+import { querySequenceMaxspan } from './query-sequence-maxspan.js';
+import { querySyntax } from './query-syntax.js';
 import { queryUnknownField } from './query-unknown-field.js';
+import { ruleValues } from './rule-values.js';
 import { severityRiskBand } from './severity-risk-band.js';
+import { testsDatasetExists } from './tests-dataset-exists.js';
+import { testsPresent, testsQuietForFalsePositives } from './tests-coverage.js';
 
 export const BUILTIN_CHECKS: readonly LintCheck[] = [
   duplicateIdVersion,
   nameConflict,
+  ruleValues,
   severityRiskBand,
+  metadataRequired,
+  metadataDates,
+  metadataReferences,
   attackUnknownId,
   attackNameMismatch,
   attackTacticMismatch,
   attackDeprecated,
   attackSubtechniqueParent,
+  attackReferenceUrl,
+  attackTacticOnce,
+  attackTacticTags,
+  querySyntax,
   queryUnknownField,
+  querySequenceMaxspan,
+  testsPresent,
+  testsQuietForFalsePositives,
+  testsDatasetExists,
 ];

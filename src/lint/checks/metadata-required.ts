@@ -1,0 +1,26 @@
+import { fieldPath } from '../../rules/paths.js';
+import type { Finding, LintCheck } from '../types.js';
+
+export const metadataRequired: LintCheck = {
+  id: 'metadata/required',
+  defaultSeverity: 'warning',
+  docs: {
+    description:
+      'A rule others will triage needs a description that says what it detects, an author to ask, and a licence that says ' +
+      'whether it may be shared. Historical versions are exempt: they are kept as they were published.',
+  },
+  check(rule) {
+    if (rule.historical) return [];
+    const findings: Finding[] = [];
+    if (!rule.description?.trim()) {
+      findings.push({ path: fieldPath(rule, 'description'), message: 'the rule has no description', hint: 'Say what the rule detects and why it matters.' });
+    }
+    if (!rule.author.some((a) => a.trim())) {
+      findings.push({ path: fieldPath(rule, 'author'), message: 'the rule names no author', hint: 'Add the author (a person or a team).' });
+    }
+    if (!rule.license?.trim()) {
+      findings.push({ path: fieldPath(rule, 'license'), message: 'the rule states no licence', hint: 'Add the licence the rule is published under, e.g. "Elastic License v2" or "DRL-1.1".' });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Rule } from '../../rules/model.js';
+import { resolveContentPath } from '../../util/paths.js';
+import type { Finding, LintCheck } from '../types.js';
+
+/** The repository root the rule was loaded against: its absolute path minus its relative one. */
+function repositoryRoot(rule: Rule): string | undefined {
+  const { file, absPath } = rule.source;
+  if (file.startsWith('../')) return undefined;
+  const depth = file.split('/').length;
+  let root = absPath;
+  for (let i = 0; i < depth; i++) root = path.dirname(root);
+  return root;
+}
+
+export const testsDatasetExists: LintCheck = {
+  id: 'tests/dataset-exists',
+  defaultSeverity: 'error',
+  docs: {
+    description:
+      'Every dataset a test names must exist, relative to the repository root and written with / separators. A missing ' +
+      'dataset stops the replay of that test (exit code 2); linting catches it before anything runs.',
+  },
+  check(rule) {
+    const root = repositoryRoot(rule);
+    if (!root) return [];
+    const findings: Finding[] = [];
+    for (const test of rule.tests) {
+      if (existsSync(resolveContentPath(root, test.dataset))) continue;
+      findings.push({
+        location: test.location,
+        message: `test "${test.name}" uses dataset ${test.dataset}, which does not exist`,
+        hint: 'Dataset paths are relative to the repository root, with / separators; check the name, or add the dataset.',
+      });
+    }
+    return findings;
+  },
+};
