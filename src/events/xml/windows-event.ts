@@ -17,6 +17,7 @@ export function canonicalGuid(text: string): string {
   return text.length === 38 && GUID.test(text) ? text.toUpperCase() : text;
 }
 
+const CANONICAL_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{7}Z$/;
 const SYSTEM_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
@@ -25,6 +26,7 @@ const SYSTEM_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](
  * without a zone is UTC, as the event schema defines `SystemTime`.
  */
 export function canonicalSystemTime(text: string): string | undefined {
+  if (CANONICAL_TIME.test(text)) return text;
   const m = SYSTEM_TIME.exec(text.trim());
   if (!m) return undefined;
   const fraction = ((m[7] ?? '') + '0000000').slice(0, 7);
@@ -59,44 +61,49 @@ function structured(el: XmlElement): unknown {
   const elements = childElements(el);
   const attributes = el.attrs.filter(([k]) => k !== 'xmlns' && !k.startsWith('xmlns:'));
   if (elements.length === 0 && attributes.length === 0) return canonicalGuid(textOf(el));
-  const out = new Map<string, unknown>();
-  for (const [k, v] of attributes) out.set(`@${localName(k)}`, canonicalGuid(v));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of attributes) define(out, `@${localName(k)}`, canonicalGuid(v));
   const repeated = new Set<string>();
   for (const child of elements) {
     const key = localName(child.name);
     const value = structured(child);
-    if (!out.has(key)) out.set(key, value);
-    else if (repeated.has(key)) (out.get(key) as unknown[]).push(value);
+    if (!Object.hasOwn(out, key)) define(out, key, value);
+    else if (repeated.has(key)) (out[key] as unknown[]).push(value);
     else {
       repeated.add(key);
-      out.set(key, [out.get(key), value]);
+      out[key] = [out[key], value];
     }
   }
   if (elements.length === 0) {
     const text = textOf(el);
-    if (text) out.set('#text', canonicalGuid(text));
+    if (text) out['#text'] = canonicalGuid(text);
   }
-  return Object.fromEntries(out);
+  return out;
+}
+
+/** Sets an own property; a name such as `__proto__` stays an ordinary key. */
+function define(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 function eventDataOf(eventData: XmlElement): Record<string, string> {
-  // A Map, then own properties: a Data named `__proto__` or `constructor` is just a name.
-  const out = new Map<string, string>();
+  const out: Record<string, string> = {};
   let position = 0;
-  for (const child of childElements(eventData)) {
+  for (const child of eventData.children) {
+    if (typeof child === 'string') continue;
     const local = localName(child.name);
+    let key = local;
     if (local === 'Data') {
       position++;
       const name = attr(child, 'Name');
-      const key = name !== undefined && name !== '' ? name : `param${position}`;
-      // A repeated name keeps its first value, as Winlogbeat does ("do not overwrite").
-      if (!out.has(key)) out.set(key, canonicalGuid(textOf(child)));
-    } else if (!out.has(local)) {
-      // `Binary` (hex of the event's binary data) and rarer `ComplexData`: keyed by element name.
-      out.set(local, canonicalGuid(textOf(child)));
+      key = name !== undefined && name !== '' ? name : `param${position}`;
     }
+    // A repeated name keeps its first value, as Winlogbeat does ("do not overwrite"). Other
+    // elements (`Binary`, the hex of the event's binary data; rarer `ComplexData`) go by name.
+    if (!Object.hasOwn(out, key)) define(out, key, canonicalGuid(textOf(child)));
   }
-  return Object.fromEntries(out);
+  return out;
 }
 
 /** The record, or a sentence saying why the element is not a Windows event. */

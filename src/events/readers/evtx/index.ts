@@ -78,54 +78,65 @@ async function* readOpenFile(
     return;
   }
 
-  const chunk = Buffer.alloc(CHUNK_SIZE);
-  let ordinal = 0;
-  let index = 0;
-  for (let chunkStart = FILE_HEADER_BLOCK; chunkStart < fileSize; chunkStart += CHUNK_SIZE, index++) {
-    const length = await readFully(handle, chunk, CHUNK_SIZE, chunkStart);
-    if (length < CHUNK_SIZE) {
-      if (!chunk.subarray(0, length).every((b) => b === 0)) {
-        report('warning', 'dataset/evtx-truncated', `chunk ${index} at ${at(chunkStart)} is cut short (${length} of ${CHUNK_SIZE} bytes); skipped`, 'The file was truncated (an incomplete copy or download).');
-      }
-      break;
-    }
-    const check = checkChunk(chunk);
-    if (!check.ok) {
-      if (!check.empty) {
-        report('warning', 'dataset/evtx-chunk', `chunk ${index} at ${at(chunkStart)}: ${check.reason} (at ${at(chunkStart + check.offset)}); its records are skipped`);
-      }
-      continue;
-    }
-    const binxml = new ChunkBinXml(chunk);
-    const limit = check.header.freeSpaceOffset;
-    for (let offset = CHUNK_HEADER_SIZE; offset < limit; ) {
-      const recordHeader = recordAt(chunk, offset, limit);
-      if (typeof recordHeader === 'string') {
-        // Without a valid size there is no telling where the next record starts.
-        report('warning', 'dataset/malformed-record', `chunk ${index}: ${recordHeader} (${at(chunkStart + offset)}); the rest of the chunk is skipped`);
+  // Two buffers: the next chunk is read while the current one is decoded.
+  let pending: Promise<number> | undefined;
+  try {
+    const buffers = [Buffer.alloc(CHUNK_SIZE), Buffer.alloc(CHUNK_SIZE)];
+    pending = readFully(handle, buffers[0]!, CHUNK_SIZE, FILE_HEADER_BLOCK);
+    let ordinal = 0;
+    let index = 0;
+    for (let chunkStart = FILE_HEADER_BLOCK; chunkStart < fileSize; chunkStart += CHUNK_SIZE, index++) {
+      const chunk = buffers[index % 2]!;
+      const length = await pending!;
+      const nextStart = chunkStart + CHUNK_SIZE;
+      pending = nextStart < fileSize ? readFully(handle, buffers[(index + 1) % 2]!, CHUNK_SIZE, nextStart) : undefined;
+      if (length < CHUNK_SIZE) {
+        if (!chunk.subarray(0, length).every((b) => b === 0)) {
+          report('warning', 'dataset/evtx-truncated', `chunk ${index} at ${at(chunkStart)} is cut short (${length} of ${CHUNK_SIZE} bytes); skipped`, 'The file was truncated (an incomplete copy or download).');
+        }
         break;
       }
-      const fileOffset = chunkStart + offset;
-      const ordinalHere = ordinal++;
-      try {
-        const event = binxml.renderRecord(offset + 24, offset + recordHeader.size - 4);
-        const record = windowsRecordFromEvent(event);
-        if (typeof record === 'string') {
-          report('warning', 'dataset/malformed-record', `record ${recordHeader.recordId} at ${at(fileOffset)}: ${record}`);
-        } else {
-          if (record.recordId === undefined) record.recordId = Number(recordHeader.recordId);
-          if (record.timeCreated === undefined) {
-            const written = fileTimeToIso(recordHeader.written);
-            if (written) record.timeCreated = written;
-          }
-          yield { kind: 'windows', record, line: 0, ordinal: ordinalHere, offset: fileOffset };
+      const check = checkChunk(chunk);
+      if (!check.ok) {
+        if (!check.empty) {
+          report('warning', 'dataset/evtx-chunk', `chunk ${index} at ${at(chunkStart)}: ${check.reason} (at ${at(chunkStart + check.offset)}); its records are skipped`);
         }
-      } catch (err) {
-        if (!(err instanceof EvtxFormatError) && !(err instanceof RangeError)) throw err;
-        const where = err instanceof EvtxFormatError ? ` (near ${at(chunkStart + err.chunkOffset)})` : '';
-        report('warning', 'dataset/malformed-record', `record ${recordHeader.recordId} at ${at(fileOffset)}: ${err.message}${where}; skipped`);
+        continue;
       }
-      offset += recordHeader.size;
+      const binxml = new ChunkBinXml(chunk);
+      const limit = check.header.freeSpaceOffset;
+      for (let offset = CHUNK_HEADER_SIZE; offset < limit; ) {
+        const recordHeader = recordAt(chunk, offset, limit);
+        if (typeof recordHeader === 'string') {
+          // Without a valid size there is no telling where the next record starts.
+          report('warning', 'dataset/malformed-record', `chunk ${index}: ${recordHeader} (${at(chunkStart + offset)}); the rest of the chunk is skipped`);
+          break;
+        }
+        const fileOffset = chunkStart + offset;
+        const ordinalHere = ordinal++;
+        try {
+          const event = binxml.renderRecord(offset + 24, offset + recordHeader.size - 4);
+          const record = windowsRecordFromEvent(event);
+          if (typeof record === 'string') {
+            report('warning', 'dataset/malformed-record', `record ${recordHeader.recordId} at ${at(fileOffset)}: ${record}`);
+          } else {
+            if (record.recordId === undefined) record.recordId = Number(recordHeader.recordId);
+            if (record.timeCreated === undefined) {
+              const written = fileTimeToIso(recordHeader.written);
+              if (written) record.timeCreated = written;
+            }
+            yield { kind: 'windows', record, line: 0, ordinal: ordinalHere, offset: fileOffset };
+          }
+        } catch (err) {
+          if (!(err instanceof EvtxFormatError) && !(err instanceof RangeError)) throw err;
+          const where = err instanceof EvtxFormatError ? ` (near ${at(chunkStart + err.chunkOffset)})` : '';
+          report('warning', 'dataset/malformed-record', `record ${recordHeader.recordId} at ${at(fileOffset)}: ${err.message}${where}; skipped`);
+        }
+        offset += recordHeader.size;
+      }
     }
+  } finally {
+    // Never close the file under a read still in flight.
+    await pending?.catch(() => 0);
   }
 }
