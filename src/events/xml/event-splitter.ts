@@ -68,6 +68,7 @@ function normalizeAttributeValue(s: string): string {
   return /[\t\n\r]/.test(s) ? s.replace(/\r\n|[\t\n\r]/g, ' ') : s;
 }
 
+const START_TAG = /<[^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*>/y;
 const ATTRIBUTE = /\s*([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
 
 export class EventElementSplitter {
@@ -328,7 +329,11 @@ export class EventElementSplitter {
     const pos = this.pos;
     let quote = 0;
     let end = -1;
-    for (let i = pos + 1; i < buf.length; i++) {
+    // Fast path: a complete tag whose quoted values hold no `>`-confusion (nearly every tag).
+    START_TAG.lastIndex = pos;
+    const whole = START_TAG.exec(buf);
+    if (whole) end = pos + whole[0].length - 1;
+    else for (let i = pos + 1; i < buf.length; i++) {
       const c = buf.charCodeAt(i);
       if (quote) {
         if (c === quote) quote = 0;
