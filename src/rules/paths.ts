@@ -2,7 +2,8 @@
  * Where a model field lives in each format's own document, so that checks written against the
  * `Rule` model can point at the right line whatever the format.
  */
-import type { Rule, RuleFormat } from './model.js';
+import type { SourceLocation } from '../util/diagnostics.js';
+import { locate, type Rule, type RuleFormat } from './model.js';
 
 export type ModelField =
   | 'id'
@@ -67,4 +68,17 @@ const PATHS: Partial<Record<RuleFormat, Record<ModelField, string>>> = {
 /** The dotted path of a model field in the rule's own document (for `locate`). */
 export function fieldPath(rule: Rule, field: ModelField): string {
   return PATHS[rule.format]?.[field] ?? field;
+}
+
+/**
+ * Where a field of one of the rule's tests is written (`dataset`, `expect`, …): in the rule file for
+ * inline tests, in the sidecar for sidecar tests; the test's own location when the field is absent.
+ */
+export function locateTestField(rule: Rule, testIndex: number, field: string): SourceLocation {
+  const test = rule.tests[testIndex];
+  if (!test) return locate(rule, fieldPath(rule, 'tests'));
+  const sameFile = rule.tests.slice(0, testIndex).filter((t) => t.location.file === test.location.file).length;
+  const positions = test.location.file === rule.source.testsFile ? rule.source.testsPositions : rule.source.positions;
+  const pos = positions?.get(`tests.${sameFile}.${field}`);
+  return pos ? { file: test.location.file, line: pos.line, column: pos.column } : test.location;
 }

@@ -1,6 +1,9 @@
 /** attack/* checks against the bundled ATT&CK 18.1 catalogue, RuleTester style. */
 import t from 'tap';
 import { attackDeprecated } from '../../src/lint/checks/attack-deprecated.js';
+import { attackReferenceUrl } from '../../src/lint/checks/attack-reference-url.js';
+import { attackTacticOnce } from '../../src/lint/checks/attack-tactic-once.js';
+import { attackTacticTags } from '../../src/lint/checks/attack-tactic-tags.js';
 import { attackNameMismatch } from '../../src/lint/checks/attack-name-mismatch.js';
 import { attackSubtechniqueParent } from '../../src/lint/checks/attack-subtechnique-parent.js';
 import { attackTacticMismatch } from '../../src/lint/checks/attack-tactic-mismatch.js';
@@ -181,6 +184,113 @@ t.test('attack/subtechnique-parent', (t) =>
         errors: [
           { at: /id: T1021\.006/, message: /is a sub-technique, listed as a technique/, hint: /List T1021 as the technique and T1021\.006 as its sub-technique/ },
           { at: /id: T1021$/, nth: 1, message: /T1021 \(Remote Services\) is a technique, listed as a sub-technique/ },
+        ],
+      },
+    ],
+  }),
+);
+
+const elasticRule = (tags: string[], threatBody: string) => ({
+  'r.toml': `[rule]
+name = "Elastic Threat"
+rule_id = "33333333-3333-4333-8333-333333333333"
+type = "eql"
+query = "process where true"
+tags = [${tags.map((x) => JSON.stringify(x)).join(', ')}]
+
+${threatBody}`,
+});
+
+const LM_TABLE = (techniques = '') => `[[rule.threat]]
+framework = "MITRE ATT&CK"
+${techniques}
+[rule.threat.tactic]
+id = "TA0008"
+name = "Lateral Movement"
+reference = "https://attack.mitre.org/tactics/TA0008/"
+`;
+const EXEC_TABLE = `[[rule.threat]]
+framework = "MITRE ATT&CK"
+[rule.threat.tactic]
+id = "TA0002"
+name = "Execution"
+`;
+
+t.test('attack/reference-url', (t) =>
+  runCheckCases(t, attackReferenceUrl, {
+    valid: [
+      ...valid,
+      {
+        name: 'canonical pages, with or without the trailing slash',
+        files: elasticThreat(
+          LM_TABLE(`[[rule.threat.technique]]
+id = "T1021"
+name = "Remote Services"
+reference = "https://attack.mitre.org/techniques/T1021"
+[[rule.threat.technique.subtechnique]]
+id = "T1021.006"
+name = "Windows Remote Management"
+reference = "https://attack.mitre.org/techniques/T1021/006/"`),
+        ),
+      },
+    ],
+    invalid: [
+      {
+        name: 'a reference for another id',
+        files: elasticThreat(
+          LM_TABLE(`[[rule.threat.technique]]
+id = "T1021"
+name = "Remote Services"
+reference = "https://attack.mitre.org/techniques/T1059/"
+[[rule.threat.technique.subtechnique]]
+id = "T1021.006"
+name = "Windows Remote Management"
+reference = "https://attack.mitre.org/techniques/T1021.006/"`),
+        ),
+        errors: [
+          { at: /T1059\/"$/, message: /the reference of T1021 is "https:\/\/attack\.mitre\.org\/techniques\/T1059\/"/, hint: /Use https:\/\/attack\.mitre\.org\/techniques\/T1021\// },
+          { at: /T1021\.006\/"$/, message: /reference of T1021\.006/, hint: /https:\/\/attack\.mitre\.org\/techniques\/T1021\/006\// },
+        ],
+      },
+    ],
+  }),
+);
+
+t.test('attack/tactic-once', (t) =>
+  runCheckCases(t, attackTacticOnce, {
+    valid: [...valid, { name: 'two tactics', files: elasticThreat(LM_TABLE() + EXEC_TABLE) }],
+    invalid: [
+      {
+        name: 'a tactic listed twice',
+        files: elasticThreat(LM_TABLE() + EXEC_TABLE + LM_TABLE()),
+        errors: [{ at: /^id = "TA0008"/, nth: 1, message: /tactic TA0008 is listed again \(first in rule\.threat\.0\)/, hint: /Merge/ }],
+      },
+    ],
+  }),
+);
+
+t.test('attack/tactic-tags', (t) =>
+  runCheckCases(t, attackTacticTags, {
+    valid: [
+      { name: 'primary tactic tagged', files: elasticRule(['OS: Windows', 'Tactic: Lateral Movement'], LM_TABLE() + EXEC_TABLE) },
+      { name: 'every tactic tagged', files: elasticRule(['Tactic: Lateral Movement', 'Tactic: Execution'], LM_TABLE() + EXEC_TABLE) },
+      { name: 'native rules without Tactic: tags are not checked', files: { 'r.yml': nativeRule({ tags: ['Windows'], threat: [threat(LM)] }) } },
+    ],
+    invalid: [
+      {
+        name: 'primary tactic untagged, and a tag for an unmapped tactic',
+        files: elasticRule(['Tactic: Execution', 'Tactic: Persistence'], LM_TABLE() + EXEC_TABLE),
+        errors: [
+          { at: /^tags = /, message: /the primary tactic Lateral Movement has no "Tactic: Lateral Movement" tag/, hint: /Add the tag "Tactic: Lateral Movement"/ },
+          { at: /^tags = /, message: /tag "Tactic: Persistence" names a tactic the threat mapping does not list/, hint: /mapped tactics: Lateral Movement, Execution/ },
+        ],
+      },
+      {
+        name: 'a native rule using Tactic: tags',
+        files: { 'r.yml': nativeRule({ tags: ['Tactic: Execution'], threat: [threat(EXEC)] , name: 'N' }).replace('Tactic: Execution', 'Tactic: Discovery') },
+        errors: [
+          { at: /^tags:/, message: /primary tactic Execution has no/ },
+          { at: /Tactic: Discovery/, message: /"Tactic: Discovery" names a tactic/ },
         ],
       },
     ],

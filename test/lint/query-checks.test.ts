@@ -1,5 +1,7 @@
 /** query/* checks: findings inside the query text, mapped to the rule file's lines and columns. */
 import t from 'tap';
+import { querySequenceMaxspan } from '../../src/lint/checks/query-sequence-maxspan.js';
+import { querySyntax } from '../../src/lint/checks/query-syntax.js';
 import { queryUnknownField } from '../../src/lint/checks/query-unknown-field.js';
 import { nativeRule, runCheckCases } from './rule-tester.js';
 
@@ -55,6 +57,50 @@ sequence by host.id with maxspan = 30s
         name: 'a field from another schema, with no near name',
         files: blockQuery('process where ParentImage : "*\\\\WmiPrvSE.exe"\n'),
         errors: [{ at: /ParentImage/, column: true, message: /field "ParentImage" is not in the ecs field view/, hint: /Check the name against the ecs schema/ }],
+      },
+    ],
+  }),
+);
+
+t.test('query/syntax', (t) =>
+  runCheckCases(t, querySyntax, {
+    valid: [
+      { name: 'a valid EQL sequence', files: blockQuery('sequence by host.id with maxspan=5s\n  [process where true]\n  [network where true]\n') },
+      {
+        name: 'a language ruleproof cannot run yet is not a syntax error',
+        files: { 'r.yml': nativeRule({ query: { language: 'kql', text: 'process.name : "cmd.exe"' } }) },
+      },
+    ],
+    invalid: [
+      {
+        name: 'a syntax error on the second line of a block scalar',
+        files: blockQuery('process where\n  process.name == == "cmd.exe"\n'),
+        errors: [{ at: /process\.name == ==/, message: /the eql query does not parse/, hint: /Fix the query/ }],
+      },
+      {
+        name: "a syntax error inside a TOML ''' string",
+        files: toml(`'''
+sequence by host.id with maxspan = 30s
+  [network where destination.port in (5985, 5986]
+'''`),
+        errors: [{ at: /destination\.port in \(5985, 5986\]/, message: /does not parse/ }],
+      },
+    ],
+  }),
+);
+
+t.test('query/sequence-maxspan', (t) =>
+  runCheckCases(t, querySequenceMaxspan, {
+    valid: [
+      { name: 'an event query', files: blockQuery('process where true\n') },
+      { name: 'a sequence with maxspan', files: blockQuery('sequence by host.id with maxspan=5s\n  [process where true]\n  [network where true]\n') },
+      { name: 'a KQL query mentioning sequence', files: { 'r.yml': nativeRule({ query: { language: 'kql', text: 'sequence : "x"' } }) } },
+    ],
+    invalid: [
+      {
+        name: 'a sequence without maxspan, after a comment that mentions one',
+        files: blockQuery('/* with maxspan=5s was too short */\nsequence by host.id\n  [process where process.name == "maxspan=1s"]\n  [network where true]\n'),
+        errors: [{ at: /(?<=^ {4})sequence by host\.id$/, column: true, message: /the sequence has no maxspan/, hint: /sequence by host\.id with maxspan=30s/ }],
       },
     ],
   }),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Rule } from '../../rules/model.js';
+import { locateTestField } from '../../rules/paths.js';
 import { resolveContentPath } from '../../util/paths.js';
 import type { Finding, LintCheck } from '../types.js';
 
@@ -26,10 +27,10 @@ export const testsDatasetExists: LintCheck = {
     const root = repositoryRoot(rule);
     if (!root) return [];
     const findings: Finding[] = [];
-    for (const test of rule.tests) {
+    for (const [i, test] of rule.tests.entries()) {
       if (existsSync(resolveContentPath(root, test.dataset))) continue;
       findings.push({
-        location: test.location,
+        location: locateTestField(rule, i, 'dataset'),
         message: `test "${test.name}" uses dataset ${test.dataset}, which does not exist`,
         hint: 'Dataset paths are relative to the repository root, with / separators; check the name, or add the dataset.',
       });
