@@ -3,8 +3,7 @@
  * position of every field, attach sidecar tests, and turn every problem into a located diagnostic.
  * A file that cannot be loaded is reported and skipped; the other files still load.
  */
-import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { compareDiagnostics, type Diagnostic } from '../util/diagnostics.js';
@@ -147,7 +146,8 @@ function explicitFile(abs: string): string {
 
 async function readText(ctx: FileContext): Promise<{ text: string } | { error: Diagnostic }> {
   try {
-    const text = await readFile(ctx.absPath, 'utf8');
+    // Rule files are small; a synchronous read per file is faster than thousands of awaited ones.
+    const text = readFileSync(ctx.absPath, 'utf8');
     return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch (e) {
     return {
