@@ -21,8 +21,22 @@ function selectRules(rules: Rule[], filters: string[] | undefined): Rule[] {
   if (!filters?.length) return rules;
   const wanted = filters.map((f) => f.toLowerCase());
   return rules.filter((r) =>
-    wanted.some((w) => r.id.toLowerCase() === w || r.name.toLowerCase().includes(w) || r.source.file.toLowerCase().includes(w)),
+    wanted.some(
+      (w) =>
+        r.id.toLowerCase() === w ||
+        // An id prefix, as git abbreviates hashes; short ones would match by accident.
+        (w.length >= 8 && r.id.toLowerCase().startsWith(w)) ||
+        r.name.toLowerCase().includes(w) ||
+        r.source.file.toLowerCase().includes(w),
+    ),
   );
+}
+
+/** A filter that selects nothing is a mistake worth stopping for, not a green run of zero tests. */
+function emptySelection(rules: Rule[], opts: { rule?: string[]; dataset?: string[] }): string | undefined {
+  if (opts.rule?.length && !rules.length) return `no rule matches --rule ${opts.rule.join(' ')} (give a rule id or id prefix, part of its name, or part of its file path)`;
+  if (opts.dataset?.length && !rules.some((r) => r.tests.length)) return `no test replays a dataset matching --dataset ${opts.dataset.join(' ')}`;
+  return undefined;
 }
 
 function selectTests(rules: Rule[], datasetFilters: string[] | undefined): Rule[] {
@@ -64,6 +78,11 @@ export async function testCommand(io: CliIO, config: RuleproofConfig, paths: str
   const started = performance.now();
   const loaded = await loadForCommand(config, paths);
   const rules = selectTests(selectRules(loaded.rules, opts.rule), opts.dataset);
+  const empty = emptySelection(rules, opts);
+  if (empty) {
+    io.stderr(`ruleproof: ${empty}\n`);
+    return 2;
+  }
   const outcome = await replayTests(rules, { root: config.root, strict: !!opts.strict });
   const report = buildTestReport(outcome, loaded.diagnostics, performance.now() - started);
   if (opts.json) writeOutputFile(io, opts.json, JSON.stringify(report, null, 2) + '\n');

@@ -25,7 +25,9 @@ export interface ExplainInput {
 interface StageTally {
   matchedEvents: number;
   examples: ReplayEvent[];
-  best?: { event: ReplayEvent; explanation: StageExplanation; score: number };
+  best?: { event: ReplayEvent; explanation: StageExplanation; score: number; gap: number };
+  /** Time of the latest event that matched this stage (for the next stage's tie-break). */
+  lastMatch?: number;
 }
 
 /** How close an event came to a stage: the right category first, then the number of clauses it satisfied. */
@@ -73,13 +75,19 @@ export async function explainFailure(input: ExplainInput): Promise<FailureExplan
     for (const ex of explanations) {
       const tally = tallies[ex.stage];
       if (!tally) continue;
+      const score = closeness(ex);
+      // Among equally close candidates of a later stage, the one that follows a match of the stage
+      // before it most closely is the event the sequence was most likely waiting for.
+      const previous = ex.stage > 0 ? tallies[ex.stage - 1]?.lastMatch : undefined;
+      const gap = previous !== undefined && event.timestamp >= previous ? event.timestamp - previous : Number.POSITIVE_INFINITY;
+      const best = tally.best;
+      if (!best || (!best.explanation.matched && (ex.matched || score > best.score || (score === best.score && gap < best.gap)))) {
+        tally.best = { event, explanation: ex, score, gap };
+      }
       if (ex.matched) {
         tally.matchedEvents++;
+        tally.lastMatch = event.timestamp;
         if (tally.examples.length < MAX_EXAMPLES) tally.examples.push(event);
-      }
-      const score = closeness(ex);
-      if (!tally.best || (!tally.best.explanation.matched && (ex.matched || score > tally.best.score))) {
-        tally.best = { event, explanation: ex, score };
       }
     }
   }

@@ -101,9 +101,12 @@ t.test('a malformed YAML rule is a located load error; the other rules still run
 t.test('a malformed TOML rule is a located load error', async (t) => {
   const dir = scratchRepo(t, ['detections']);
   writeFileSync(path.join(dir, 'detections/broken.toml'), '[metadata]\ncreation_date = "2020/01/01"\n[rule\nname = "x"\n');
-  const run = await ruleproof(dir, 'lint');
+  const run = await ruleproof(dir, 'lint', '--format', 'json');
   t.equal(run.code, 2);
-  t.match(run.stdout + run.stderr, /detections\/broken\.toml:3/);
+  const err = JSON.parse(run.stdout).diagnostics.find((d: any) => d.file === 'detections/broken.toml');
+  t.equal(err.line, 3, 'at the unclosed table header');
+  t.equal(err.severity, 'error');
+  t.match(err.message, /TOML/);
 });
 
 t.test('an unknown key in a native rule is an error at its line', async (t) => {
@@ -202,8 +205,23 @@ t.test('a detection that stops firing is explained clause by clause on the neare
   t.equal(stage2.matchedEvents, 0, 'the process stage matched nothing');
   const failed = stage2.nearest.explanation.clauses.filter((c: any) => !c.matched).map((c: any) => c.text);
   t.ok(failed.some((c: string) => c.includes('WmiPrvSE2.exe')), 'the clause that failed is quoted as written');
-  t.equal(stage2.nearest.explanation.clauses.find((c: any) => c.text.includes('WmiPrvSE2.exe')).values['process.parent.name'], 'WmiPrvSE.exe', 'with the value it saw');
+  const seen = stage2.nearest.explanation.clauses.find((c: any) => c.text.includes('WmiPrvSE2.exe')).values['process.parent.name'];
+  t.type(seen, 'string', 'with the value it saw');
+  t.equal(stage2.nearest.event.fields['process.parent.name'], seen, 'the value is the nearest event\'s own');
+  t.match(test.explanation.summary, /stage 2 matched no event; the nearest candidate .* failed `process\.parent\.name : "WmiPrvSE2\.exe"`/);
 
   const console = await ruleproof(dir, 'test', '--rule', 'f3475224-b179-4f78-8877-c2bd64c26b88', '--dataset', 'empire_wmi');
   t.match(console.stdout, /WmiPrvSE2\.exe/);
+});
+
+t.test('a --rule or --dataset filter that selects nothing is a usage error, not a green run', async (t) => {
+  const none = await ruleproof(repoRoot, 'test', '--rule', 'no-such-rule');
+  t.equal(none.code, 2);
+  t.match(none.stderr, /no rule matches --rule no-such-rule/);
+  const noData = await ruleproof(repoRoot, 'test', '--dataset', 'no-such-dataset');
+  t.equal(noData.code, 2);
+  t.match(noData.stderr, /no test replays a dataset/);
+  const prefix = await ruleproof(repoRoot, 'test', '--format', 'json', '--rule', 'f3475224', '--dataset', 'sccm');
+  t.equal(prefix.code, 0);
+  t.same(JSON.parse(prefix.stdout).rules.map((r: any) => r.version).sort(), [100, 218], 'an id prefix selects every version');
 });
