@@ -12,11 +12,14 @@ import { lowerEql } from './eql/lower.js';
 import { parseEql } from './eql/parser.js';
 import { eventDetector, sampleDetector, sequenceDetector, type KeyReader, type RuntimeStage } from './evaluator.js';
 import { collectFields, lineColumn, spanText, type EventQueryNode, type Expr, type QueryIR, type Scalar } from './ir.js';
+import { LANGUAGE_COMPILERS } from './languages.js';
 import type { ClauseTrace, CompileOptions, CompileResult, CompiledQuery, QueryError, StageExplanation } from './types.js';
 
 export type { CompileOptions, CompileResult, CompiledQuery } from './types.js';
 
 export function compileQuery(text: string, options: CompileOptions): CompileResult {
+  const other = LANGUAGE_COMPILERS[options.language];
+  if (other) return other(text, options);
   if (options.language !== 'eql') {
     return {
       ok: false,

@@ -16,6 +16,7 @@ import { loadNative } from './native.js';
 import { toTestCases } from './tests.js';
 import { validateAgainst } from './validate.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
+import { YAML_RULE_FORMATS, type YamlRuleFormat } from './formats.js';
 
 export interface LoadOptions {
   /** Repository root: rule paths are reported relative to it, dataset paths resolve against it. */
@@ -164,12 +165,13 @@ export async function loadRuleFile(ctx: FileContext): Promise<FileLoad> {
   if (ext === '.yml' || ext === '.yaml') {
     const parsed = parseYamlSource(read.text, ctx.file);
     if (!parsed.ok) return { rules: [], diagnostics: parsed.diagnostics, failed: true };
-    const other = foreignYamlFormat(parsed.source);
+    const other = foreignYamlFormat(parsed.source, ctx);
+    if (other?.load) return other.load(parsed.source, ctx);
     if (other) {
       return {
         rules: [],
         failed: true,
-        diagnostics: [errorAt(ctx.file, { line: 1, column: 1 }, 'load/unsupported-format', `this looks like a ${other} rule, which ruleproof cannot load yet`, 'Move it out of the rule paths, or convert it to the native format.')],
+        diagnostics: [errorAt(ctx.file, { line: 1, column: 1 }, 'load/unsupported-format', `this looks like a ${other.name} rule, which ruleproof cannot load yet`, 'Move it out of the rule paths, or convert it to the native format.')],
       };
     }
     return loadNative(parsed.source, ctx);
@@ -182,14 +184,10 @@ export async function loadRuleFile(ctx: FileContext): Promise<FileLoad> {
 }
 
 /** YAML rule formats other than the native one, recognised by their signature keys. */
-function foreignYamlFormat(source: YamlSource): string | undefined {
+function foreignYamlFormat(source: YamlSource, ctx: FileContext): YamlRuleFormat | undefined {
   const data = source.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-  const keys = new Set(Object.keys(data));
-  if (keys.has('logsource') && keys.has('detection')) return 'Sigma';
-  if (keys.has('search') && (keys.has('analytic_story') || keys.has('data_source') || keys.has('tags'))) return 'Splunk ESCU';
-  if (keys.has('implementations') && keys.has('coverage')) return 'MITRE CAR';
-  return undefined;
+  return YAML_RULE_FORMATS.find((f) => f.detect(data as Record<string, unknown>, ctx));
 }
 
 /** Tests from `<rule-file-stem>.tests.yml` beside the rule, appended to the rule's own. */

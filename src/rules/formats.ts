@@ -1,0 +1,22 @@
+/**
+ * YAML rule formats other than the native one (Sigma, Splunk ESCU, MITRE CAR, …). Each registers
+ * how to recognise its documents and how to load them; `loadRuleFile` asks them in order and falls
+ * back to the native format. Adding a format is one import and one entry here.
+ */
+import type { FileContext, FileLoad } from './common.js';
+import type { YamlSource } from './yaml-source.js';
+
+export interface YamlRuleFormat {
+  /** Human name, used in messages ("this looks like a Sigma rule"). */
+  name: string;
+  /** Whether a parsed YAML document is written in this format (by its signature keys). */
+  detect(data: Record<string, unknown>, ctx: FileContext): boolean;
+  /** Load it; absent while the format is recognised but not supported yet. */
+  load?(source: YamlSource, ctx: FileContext): FileLoad | Promise<FileLoad>;
+}
+
+export const YAML_RULE_FORMATS: YamlRuleFormat[] = [
+  { name: 'Sigma', detect: (d) => 'logsource' in d && 'detection' in d },
+  { name: 'Splunk ESCU', detect: (d) => 'search' in d && ('analytic_story' in d || 'data_source' in d || 'tags' in d) },
+  { name: 'MITRE CAR', detect: (d) => 'implementations' in d && 'coverage' in d },
+];
