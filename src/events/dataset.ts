@@ -190,14 +190,19 @@ export async function* openRawRecords(file: string, options: ReadOptions): Async
   yield* reader(ds.absPath, { file: ds.file, onDiagnostic: options.onDiagnostic, ...(timezone ? { timezone } : {}) });
 }
 
-/** `record:<EventRecordID>` when the source numbers its records, else `line:<n>`, else `offset:<n>`. */
+/**
+ * A key that is unique inside the file and stable across runs: `line:<n>` for line-based formats,
+ * `record:<EventRecordID>` for EVTX, else `offset:<n>`. Record numbers are only unique per channel
+ * and computer, and the text formats mix hosts and channels (one OTRF capture repeats 201 record
+ * numbers), so they identify an event only in a file that holds one log.
+ */
 export function recordKey(raw: RawRecord, doc: Record<string, unknown>): string {
+  if (raw.line > 0) return `line:${raw.line}`;
   if (raw.kind === 'windows' && raw.record.recordId !== undefined) return `record:${raw.record.recordId}`;
   if (raw.kind === 'document') {
     const id = getField(doc, 'winlog.record_id');
     if (typeof id === 'string' || typeof id === 'number') return `record:${id}`;
   }
-  if (raw.line > 0) return `line:${raw.line}`;
   if (raw.offset !== undefined) return `offset:${raw.offset}`;
   return `ordinal:${raw.ordinal}`;
 }

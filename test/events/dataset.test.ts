@@ -6,6 +6,7 @@ import { descriptorProblems } from '../../src/events/descriptor.js';
 import type { ReadOptions, ReplayEvent } from '../../src/events/types.js';
 import { ContentError, type Diagnostic } from '../../src/util/diagnostics.js';
 import { repoRoot, sampleLine } from './helpers.js';
+import { getField } from '../../src/events/fields.js';
 
 async function replay(file: string, root: string, extra: Partial<ReadOptions> = {}): Promise<{ events: ReplayEvent[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
@@ -203,10 +204,10 @@ t.test('EVTX and Splunk XML dispatch to the other readers, or say the format is 
   }
 });
 
-t.test('record keys: record numbers for Windows records', async (t) => {
+t.test('record keys: line numbers for line-based files (record numbers repeat across hosts)', async (t) => {
   const root = t.testdir({ 'a.json': [sampleLine('eid3_system_5985').raw, sampleLine('eid1_powershell_child').raw].join('\n'), 'a.json.meta.yml': 'timezone: "-04:00"\n' });
   const { events } = await replay('a.json', root);
-  t.same(events.map((e) => e.key), ['record:3092506', 'record:' + JSON.parse(sampleLine('eid1_powershell_child').raw).RecordNumber]);
+  t.same(events.map((e) => e.key).sort(), ['line:1', 'line:2']);
   const raw = [];
   for await (const r of openRawRecords('a.json', { root, onDiagnostic: () => {} })) raw.push(r);
   t.same(raw.map((r) => [r.kind, r.line, r.ordinal]), [['windows', 1, 0], ['windows', 2, 1]]);
@@ -217,7 +218,7 @@ t.test('ECS documents pass through; @timestamp ensured from event.created', asyn
   const root = t.testdir({ 'e.ndjson': JSON.stringify({ event: { created: '2021-02-03T04:05:06.789Z', code: '4624' }, winlog: { record_id: 77, channel: 'Security' } }) + '\n' });
   const { events } = await replay('e.ndjson', root);
   t.equal(events[0]?.doc['@timestamp'], '2021-02-03T04:05:06.789Z');
-  t.equal(events[0]?.key, 'record:77');
+  t.equal(events[0]?.key, 'line:1');
   t.same((events[0]?.doc.winlog as Record<string, unknown>).channel, 'Security');
 });
 
@@ -276,4 +277,15 @@ t.test('the WinRM attack events of the Empire capture, as a rule sees them', asy
   t.ok(hits.length >= 2);
   t.equal(hits[0]?.doc['@timestamp'], '2020-09-20T21:09:08.008Z', 'the incoming connection comes first');
   t.ok(hits.some((e) => e.doc['@timestamp'] === '2020-09-20T21:09:11.252Z'), 'then wsmprovhost starts powershell');
+});
+
+t.test('record keys: EVTX records are keyed by their EventRecordID', async (t) => {
+  const dir = path.join(repoRoot, 'datasets/evtx-attack-samples/lateral_movement');
+  const file = readdirSync(dir).find((f) => f.endsWith('.evtx'));
+  t.ok(file, 'a bundled EVTX sample exists');
+  const events = [];
+  for await (const e of openDataset(path.join(dir, file as string), { root: repoRoot, onDiagnostic: () => {} })) events.push(e);
+  t.ok(events.length > 0);
+  for (const e of events) t.equal(e.key, `record:${String(getField(e.doc, 'winlog.record_id'))}`);
+  t.equal(new Set(events.map((e) => e.key)).size, events.length, 'unique within the file');
 });
