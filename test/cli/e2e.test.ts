@@ -225,3 +225,32 @@ t.test('a --rule or --dataset filter that selects nothing is a usage error, not 
   t.equal(prefix.code, 0);
   t.same(JSON.parse(prefix.stdout).rules.map((r: any) => r.version).sort(), [100, 218], 'an id prefix selects every version');
 });
+
+t.test('datasets and events commands describe and print what a rule sees', async (t) => {
+  const ds = await ruleproof(repoRoot, 'datasets', 'datasets/synthetic', '--format', 'json');
+  t.equal(ds.code, 0);
+  const report = JSON.parse(ds.stdout);
+  t.same(report.datasets.map((d: any) => d.file), ['datasets/synthetic/nessus_wmi_scan.xml', 'datasets/synthetic/sccm_wmi_client_actions.xml']);
+  const nessus = report.datasets[0];
+  t.equal(nessus.format, 'sysmon-xml');
+  t.equal(nessus.events, 6);
+  t.equal(nessus.descriptor.synthetic, true);
+  t.same(nessus.eventIds.map((e: any) => e.id), ['1', '3', '5']);
+
+  const events = await ruleproof(repoRoot, 'events', 'datasets/synthetic/nessus_wmi_scan.xml');
+  t.equal(events.code, 0);
+  const docs = events.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  t.equal(docs.length, 6);
+  const stamps = docs.map((d) => d['@timestamp']);
+  t.same([...stamps].sort(), stamps, 'in time order');
+  t.ok(docs.every((d) => d.host?.os?.type === 'windows' && d.winlog?.channel === 'Microsoft-Windows-Sysmon/Operational'));
+
+  const raw = await ruleproof(repoRoot, 'events', '--raw', 'datasets/synthetic/nessus_wmi_scan.xml');
+  const first = JSON.parse(raw.stdout.split('\n')[0] as string);
+  t.equal(first.record.provider, 'Microsoft-Windows-Sysmon');
+  t.type(first.record.eventData.Image, 'string', 'raw EventData before normalization');
+
+  const missing = await ruleproof(repoRoot, 'events', 'datasets/nope.json');
+  t.equal(missing.code, 2);
+  t.match(missing.stderr, /dataset not found: datasets\/nope\.json/);
+});
