@@ -5,7 +5,10 @@
  */
 import type { QueryLanguage } from '../rules/model.js';
 import type { CompileOptions, CompileResult } from './types.js';
+import { compileSpl } from './spl/index.js';
 
 export type LanguageCompiler = (text: string, options: CompileOptions) => CompileResult;
 
-export const LANGUAGE_COMPILERS: Partial<Record<QueryLanguage, LanguageCompiler>> = {};
+export const LANGUAGE_COMPILERS: Partial<Record<QueryLanguage, LanguageCompiler>> = {
+  spl: compileSpl,
+};

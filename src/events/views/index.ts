@@ -6,9 +6,11 @@ import type { FieldView } from '../../rules/model.js';
 import type { FieldBinder } from '../types.js';
 import { ecsBinder } from './ecs.js';
 import { sysmonBinder } from './sysmon.js';
+import { cimBinder } from './cim.js';
 
 export { ecsBinder, ecsFieldType, ecsFieldNames } from './ecs.js';
 export { sysmonBinder, SYSMON_TO_ECS } from './sysmon.js';
+export { cimBinder, cimFieldNames } from './cim.js';
 
 const BINDERS: Partial<Record<FieldView, FieldBinder>> = {
   ecs: ecsBinder,
@@ -16,6 +18,7 @@ const BINDERS: Partial<Record<FieldView, FieldBinder>> = {
   // Sigma rules are written in Sysmon/Windows EventData names; Sigma's own logsource mapping
   // (product/category/service → channel, EventID) is applied by the Sigma compiler.
   sigma: sysmonBinder,
+  cim: cimBinder,
 };
 
 /**
