@@ -254,3 +254,27 @@ t.test('datasets and events commands describe and print what a rule sees', async
   t.equal(missing.code, 2);
   t.match(missing.stderr, /dataset not found: datasets\/nope\.json/);
 });
+
+t.test('a rule the engine cannot run is reported as unsupported, never as passing', async (t) => {
+  const dir = scratchRepo(t, ['detections']);
+  const v100 = readFileSync(path.join(dir, 'detections/history/wmi_incoming_lateral_movement_v100.yml'), 'utf8');
+  const esql = v100
+    .replace(/^id: .*$/m, 'id: 0b7d3c1e-5a2f-4c8e-9d61-2f4e8a9b7c10')
+    .replace(/^name: .*$/m, 'name: ES|QL port of the WMI rule')
+    .replace(/^status: history$/m, 'status: production')
+    .replace(/  language: eql/, '  language: esql')
+    .replace(/  text: \|\n(    .*\n|\n)+/, '  text: |\n    FROM logs-* | WHERE process.parent.name == "WmiPrvSE.exe"\n');
+  writeFileSync(path.join(dir, 'detections/esql_wmi.yml'), esql);
+  const run = await ruleproof(dir, 'test', '--format', 'json');
+  t.equal(run.code, 1, 'exit 1: a rule that cannot run fails the gate');
+  const report = JSON.parse(run.stdout);
+  const rule = report.rules.find((r: any) => r.file === 'detections/esql_wmi.yml');
+  t.equal(rule.status, 'unsupported');
+  t.match(rule.problem.message, /esql/);
+  t.ok(rule.tests.length > 0 && rule.tests.every((x: any) => x.status === 'unsupported'), 'each of its tests says so');
+  t.equal(report.summary.passed + report.summary.unsupported, report.summary.tests, 'the other rules still pass');
+  t.ok(report.summary.unsupported >= rule.tests.length);
+
+  const text = await ruleproof(dir, 'test', '--rule', 'ES|QL port');
+  t.match(text.stdout, /unsupported/i);
+});
