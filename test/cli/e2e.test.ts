@@ -278,3 +278,32 @@ t.test('a rule the engine cannot run is reported as unsupported, never as passin
   const text = await ruleproof(dir, 'test', '--rule', 'ES|QL port');
   t.match(text.stdout, /unsupported/i);
 });
+
+t.test('query prints matching events, or one line per sequence with its events in order', async (t) => {
+  const data = 'datasets/otrf-security-datasets/covenant_psremoting_grunt_2019-12-05014931.json';
+  const events = await ruleproof(repoRoot, 'query', '-l', 'eql', 'process where process.parent.name : "wsmprovhost.exe"', data);
+  t.equal(events.code, 0);
+  const docs = events.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  t.ok(docs.length >= 1);
+  t.ok(docs.every((d) => d.process.parent.name.toLowerCase() === 'wsmprovhost.exe'));
+
+  const seq = await ruleproof(
+    repoRoot,
+    'query',
+    '-l',
+    'eql',
+    'sequence by host.id with maxspan=5s [network where destination.port == 5985 and network.direction == "ingress"] [process where process.parent.name : "wsmprovhost.exe"]',
+    data,
+  );
+  t.equal(seq.code, 0);
+  const lines = seq.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  t.equal(lines.length, 1);
+  t.same(lines[0].join_keys, ['hr001']);
+  t.equal(lines[0].events.length, 2);
+  t.equal(lines[0].events[0].destination.port, 5985);
+  t.ok(lines[0].events[0]['@timestamp'] <= lines[0].events[1]['@timestamp'], 'events in order');
+
+  const bad = await ruleproof(repoRoot, 'query', '-l', 'eql', 'process where process.name = = "x"', data);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /query:1:28: syntax error/);
+});
