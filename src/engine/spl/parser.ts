@@ -471,8 +471,8 @@ function parseRename(text: string, from: number, span: Span): Command {
       i++;
       continue;
     }
-    const as = tokens[i + 1] as SearchToken;
-    const to = tokens[i + 2] as SearchToken;
+    const as = tokens[Math.min(i + 1, tokens.length - 1)] as SearchToken;
+    const to = tokens[Math.min(i + 2, tokens.length - 1)] as SearchToken;
     if ((t.type !== 'word' && t.type !== 'string') || !isWord(as, 'as') || (to.type !== 'word' && to.type !== 'string')) {
       throw new SplError('rename: write "<field> AS <new name>"', { start: t.start, end: Math.max(t.end, to.end) });
     }
