@@ -60,6 +60,12 @@ export interface RuleQuery {
    */
   origin: Position;
   indent: number;
+  /**
+   * Set when `text` is derived from what the rule file says (Splunk ESCU: the search with its macros
+   * expanded): the text as written, and for every offset of `text` (plus one past its end) the
+   * offset in `written.text` it came from, so that positions in `text` map back to the rule file.
+   */
+  written?: { text: string; offsets: number[] };
 }
 
 export type ExpectKind = 'fire' | 'quiet';
@@ -109,6 +115,12 @@ export interface Rule {
   source: RuleSource;
   /** The parsed document as the format wrote it, for format-specific lint checks. */
   raw: unknown;
+  /**
+   * Which of the analytic's implementations this rule is, when one analytic document yields one
+   * rule per executable implementation (MITRE CAR: `EQL`, `LogPoint`). Rules that share an id and
+   * version but differ here are not duplicates.
+   */
+  implementation?: string;
 }
 
 /** What loading a tree of rule files yields: the rules that loaded, and why the others did not. */
@@ -133,6 +145,33 @@ export function locate(rule: Rule, path: string): SourceLocation {
 
 /** Map a position inside the query text (1-based) to a position in the rule file. */
 export function queryPositionInFile(query: RuleQuery, line: number, column: number): Position {
+  if (query.written) {
+    const offset = offsetOfLineColumn(query.text, line, column);
+    const original = query.written.offsets[Math.min(offset, query.written.offsets.length - 1)] ?? 0;
+    ({ line, column } = lineColumnOfOffset(query.written.text, original));
+  }
   if (line <= 1) return { line: query.origin.line, column: query.origin.column + column - 1 };
   return { line: query.origin.line + line - 1, column: query.indent + column };
+}
+
+function offsetOfLineColumn(text: string, line: number, column: number): number {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', offset);
+    if (nl < 0) return text.length;
+    offset = nl + 1;
+  }
+  return Math.min(text.length, offset + Math.max(0, column - 1));
+}
+
+function lineColumnOfOffset(text: string, offset: number): Position {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < Math.min(offset, text.length); i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, column: offset - start + 1 };
 }

@@ -7,7 +7,7 @@ function groups(context: LintContext): Map<string, Rule[]> {
   return context.memo('rules-by-id-version', () => {
     const byKey = new Map<string, Rule[]>();
     for (const rule of context.rules) {
-      const key = `${rule.id}\u0000${rule.version ?? ''}`;
+      const key = `${rule.id}\u0000${rule.version ?? ''}\u0000${rule.implementation ?? ''}`;
       byKey.set(key, [...(byKey.get(key) ?? []), rule]);
     }
     return byKey;
@@ -21,10 +21,10 @@ export const duplicateIdVersion: LintCheck = {
     description:
       'Every version of a rule is identified by the pair (id, version): the highest version is the current rule and older ' +
       'ones live under history/. Two files with the same id and version make it ambiguous which one runs and which ' +
-      'one the test results belong to. The first file (in path order) is taken as the original; each later one is reported.',
+      'one the test results belong to. Rules of one analytic that differ only in their implementation (MITRE CAR: EQL, LogPoint) are not duplicates. The first file (in path order) is taken as the original; each later one is reported.',
   },
   check(rule, context) {
-    const same = groups(context).get(`${rule.id}\u0000${rule.version ?? ''}`) ?? [];
+    const same = groups(context).get(`${rule.id}\u0000${rule.version ?? ''}\u0000${rule.implementation ?? ''}`) ?? [];
     const first = same[0];
     if (!first || first === rule) return [];
     const versionText = rule.version === null ? 'no version' : `version ${rule.version}`;
