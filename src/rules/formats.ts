@@ -5,6 +5,7 @@
  */
 import type { FileContext, FileLoad } from './common.js';
 import type { YamlSource } from './yaml-source.js';
+import { isEscuMacroDocument, isEscuSettingsFile, loadEscuDetection, loadEscuMacroFile, loadEscuSettingsFile } from './splunk-escu.js';
 
 export interface YamlRuleFormat {
   /** Human name, used in messages ("this looks like a Sigma rule"). */
@@ -17,6 +18,8 @@ export interface YamlRuleFormat {
 
 export const YAML_RULE_FORMATS: YamlRuleFormat[] = [
   { name: 'Sigma', detect: (d) => 'logsource' in d && 'detection' in d },
-  { name: 'Splunk ESCU', detect: (d) => 'search' in d && ('analytic_story' in d || 'data_source' in d || 'tags' in d) },
+  { name: 'Splunk ESCU', detect: (d) => 'search' in d && ('analytic_story' in d || 'data_source' in d || 'tags' in d), load: loadEscuDetection },
+  { name: 'Splunk macro', detect: (d) => isEscuMacroDocument(d), load: loadEscuMacroFile },
+  { name: 'ruleproof ESCU settings', detect: (_d, ctx) => isEscuSettingsFile(ctx.file), load: loadEscuSettingsFile },
   { name: 'MITRE CAR', detect: (d) => 'implementations' in d && 'coverage' in d },
 ];
