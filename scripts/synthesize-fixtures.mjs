@@ -23,7 +23,7 @@ function times(iso) {
   return { utc, system: d.toISOString().replace(/\.(\d{3})Z$/, '.$1' + '0000Z') };
 }
 
-function event({ id, task, record, time, computer, data, pid = 2968, tid = 3892 }) {
+function event({ id, task, record, time, computer, data, pid = 2968, tid = 3892, sid = 'S-1-5-18' }) {
   const t = times(time);
   const fields = { RuleName: '-', UtcTime: t.utc, ...data };
   const eventData = Object.entries(fields)
@@ -33,7 +33,7 @@ function event({ id, task, record, time, computer, data, pid = 2968, tid = 3892 
     `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon' Guid='${SYSMON_GUID}'/>` +
     `<EventID>${id}</EventID><Version>5</Version><Level>4</Level><Task>${task}</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords>` +
     `<TimeCreated SystemTime='${t.system}'/><EventRecordID>${record}</EventRecordID><Correlation/><Execution ProcessID='${pid}' ThreadID='${tid}'/>` +
-    `<Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>${computer}</Computer><Security UserID='S-1-5-18'/></System>` +
+    `<Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>${computer}</Computer><Security UserID='${sid}'/></System>` +
     `<EventData>${eventData}</EventData></Event>`
   );
 }
@@ -96,6 +96,10 @@ function processEnd({ record, time, computer, guid, pid, image }) {
     processEnd({ record: 90224, time: '2024-03-12T14:03:13.020Z', computer, guid: '{4a1f0c11-5f04-6601-2f01-000000001f00}', pid: 6288, image: 'C:\\Windows\\System32\\cmd.exe' }),
   ];
   writeFileSync(path.join(outDir, 'nessus_wmi_scan.xml'), lines.join('\n') + '\n');
+  // Negative control: the same scan with the checks writing to report files that are not nessus_*,
+  // so version 100's process.args exclusion no longer applies (everything else is byte-identical).
+  const variant = lines.map((l) => l.replace('nessus_netstat_8f2a.txt', 'report.txt').replace('nessus_reg_5c1d.TMP', 'report.TMP'));
+  writeFileSync(path.join(outDir, 'nessus_wmi_scan_report_txt.xml'), variant.join('\n') + '\n');
 }
 
 // --- Configuration Manager (SCCM) client actions pushed from the site server through remote WMI:
@@ -126,5 +130,116 @@ function processEnd({ record, time, computer, guid, pid, image }) {
     processEnd({ record: 51890, time: '2024-03-14T09:12:42.907Z', computer, guid: ps, pid: 7344, image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' }),
   ];
   writeFileSync(path.join(outDir, 'sccm_wmi_client_actions.xml'), lines.join('\n') + '\n');
+  // Negative control: the same client actions run from C:\Windows\Temp instead of the CCM folders
+  // that version 100 excludes (everything else is byte-identical).
+  const variant = lines.map((l) => l.replace('C:\\Windows\\CCM\\SystemTemp\\', 'C:\\Windows\\Temp\\').replace('C:\\Windows\\ccmcache\\', 'C:\\Windows\\Temp\\'));
+  writeFileSync(path.join(outDir, 'sccm_wmi_client_actions_other_path.xml'), variant.join('\n') + '\n');
+}
+
+// --- Source side of WinRM lateral movement (the ESCU analytic "Remote Process Instantiation via WinRM
+// and PowerShell"): a process creation whose own command line is powershell.exe Invoke-Command
+// -ComputerName … -ScriptBlock …, as splunk/attack_data's T1021.006/lateral_movement_psh capture has
+// (that file is in Git LFS and could not be obtained). Generic parent/child process creation.
+function processCreate({ record, time, computer, guid, pid, image, commandLine, user, sid, integrity, parentGuid, parentPid, parentImage, parentCommandLine, originalName, description, product = 'Microsoft® Windows® Operating System', currentDirectory }) {
+  return event({
+    id: 1, task: 1, record, time, computer, sid,
+    data: {
+      ProcessGuid: guid, ProcessId: pid, Image: image, FileVersion: '10.0.17763.1 (WinBuild.160101.0800)', Description: description,
+      Product: product, Company: 'Microsoft Corporation', OriginalFileName: originalName,
+      CommandLine: commandLine, CurrentDirectory: currentDirectory, User: user,
+      LogonGuid: '{8f1c2d3e-0000-0000-0000-0000000003e5}', LogonId: '0x3e5a1c', TerminalSessionId: '1', IntegrityLevel: integrity,
+      Hashes: 'SHA1=0000000000000000000000000000000000000002,MD5=00000000000000000000000000000002',
+      ParentProcessGuid: parentGuid, ParentProcessId: parentPid, ParentImage: parentImage, ParentCommandLine: parentCommandLine,
+    },
+  });
+}
+
+function outbound({ record, time, computer, guid, pid, image, user, sid, srcIp, srcPort, dstIp, dstHost, dstPort }) {
+  return event({
+    id: 3, task: 3, record, time, computer, sid,
+    data: {
+      ProcessGuid: guid, ProcessId: pid, Image: image, User: user,
+      Protocol: 'tcp', Initiated: 'true', SourceIsIpv6: 'false', SourceIp: srcIp, SourceHostname: computer, SourcePort: srcPort,
+      SourcePortName: '-', DestinationIsIpv6: 'false', DestinationIp: dstIp, DestinationHostname: dstHost,
+      DestinationPort: dstPort, DestinationPortName: '-',
+    },
+  });
+}
+
+const PS = { image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', original: 'PowerShell.EXE', description: 'Windows PowerShell' };
+const CMDEXE = { image: 'C:\\Windows\\System32\\cmd.exe', original: 'Cmd.Exe', description: 'Windows Command Processor' };
+
+{
+  // An operator on a compromised Attack Range workstation runs a command on the domain controller.
+  const computer = 'win-host-370.attackrange.local';
+  const user = 'ATTACKRANGE\\Administrator';
+  const sid = 'S-1-5-21-3730028101-1805993102-1296032061-500';
+  const common = { computer, user, sid, integrity: 'High', currentDirectory: 'C:\\Users\\Administrator\\' };
+  const explorer = { guid: '{a1b2c3d4-1a2b-6193-5c00-000000000e00}', pid: 4012, image: 'C:\\Windows\\explorer.exe', cmd: 'C:\\Windows\\Explorer.EXE' };
+  const cmd = { guid: '{a1b2c3d4-1b10-6193-7d01-000000000e00}', pid: 5532, cmd: '"C:\\Windows\\system32\\cmd.exe" ' };
+  const attack = { guid: '{a1b2c3d4-1b42-6193-8201-000000000e00}', pid: 6148 };
+  const lines = [
+    processCreate({
+      record: 14021, time: '2021-11-16T18:42:03.114Z', ...common, guid: cmd.guid, pid: cmd.pid, image: CMDEXE.image, commandLine: cmd.cmd,
+      parentGuid: explorer.guid, parentPid: explorer.pid, parentImage: explorer.image, parentCommandLine: explorer.cmd, originalName: CMDEXE.original, description: CMDEXE.description,
+    }),
+    // Benign PowerShell noise: a help lookup names the cmdlet but no remote computer.
+    processCreate({
+      record: 14036, time: '2021-11-16T18:42:40.562Z', ...common, guid: '{a1b2c3d4-1b30-6193-8001-000000000e00}', pid: 1884, image: PS.image,
+      commandLine: 'powershell.exe -NoProfile -Command "Get-Help Invoke-Command -Examples"',
+      parentGuid: cmd.guid, parentPid: cmd.pid, parentImage: CMDEXE.image, parentCommandLine: cmd.cmd, originalName: PS.original, description: PS.description,
+    }),
+    // Not PowerShell: the analytic's process_powershell macro keeps this cmd.exe out.
+    processCreate({
+      record: 14039, time: '2021-11-16T18:42:51.007Z', ...common, guid: '{a1b2c3d4-1b33-6193-8101-000000000e00}', pid: 2240, image: CMDEXE.image,
+      commandLine: 'cmd.exe /c echo Invoke-Command -ComputerName win-dc-370 >> C:\\Users\\Administrator\\notes.txt',
+      parentGuid: cmd.guid, parentPid: cmd.pid, parentImage: CMDEXE.image, parentCommandLine: cmd.cmd, originalName: CMDEXE.original, description: CMDEXE.description,
+    }),
+    // The lateral movement: powershell.exe starts a process on the domain controller over WinRM.
+    processCreate({
+      record: 14044, time: '2021-11-16T18:43:12.398Z', ...common, guid: attack.guid, pid: attack.pid, image: PS.image,
+      commandLine: 'powershell.exe  Invoke-Command -ComputerName win-dc-370.attackrange.local -ScriptBlock { Start-Process -FilePath C:\\Windows\\System32\\notepad.exe }',
+      parentGuid: cmd.guid, parentPid: cmd.pid, parentImage: CMDEXE.image, parentCommandLine: cmd.cmd, originalName: PS.original, description: PS.description,
+    }),
+    outbound({
+      record: 14047, time: '2021-11-16T18:43:13.021Z', computer, guid: attack.guid, pid: attack.pid, image: PS.image, user, sid,
+      srcIp: '10.0.1.15', srcPort: 50122, dstIp: '10.0.1.14', dstHost: 'win-dc-370.attackrange.local', dstPort: 5985,
+    }),
+    processEnd({ record: 14052, time: '2021-11-16T18:43:15.660Z', computer, guid: attack.guid, pid: attack.pid, image: PS.image }),
+  ];
+  writeFileSync(path.join(outDir, 'winrm_invoke_command_lateral_movement_psh.xml'), lines.join('\n') + '\n');
+}
+
+{
+  // An administrator's maintenance script restarts the print spooler on two print servers with
+  // Invoke-Command: the analytic's stated false positive.
+  const computer = 'ADMIN01.corp.example.com';
+  const user = 'CORP\\it-admin';
+  const sid = 'S-1-5-21-1004336348-1177238915-682003330-1612';
+  const common = { computer, user, sid, integrity: 'High', currentDirectory: 'C:\\Scripts\\' };
+  const cmd = { guid: '{c0ffee01-2a10-660b-4e01-000000003100}', pid: 7104, cmd: 'C:\\Windows\\system32\\cmd.exe /c ""C:\\Scripts\\restart-spooler.cmd" "' };
+  const explorer = { guid: '{c0ffee01-2a00-660b-1c00-000000003100}', pid: 3520, image: 'C:\\Windows\\explorer.exe', cmd: 'C:\\Windows\\Explorer.EXE' };
+  const ps = { guid: '{c0ffee01-2a12-660b-5001-000000003100}', pid: 7288 };
+  const lines = [
+    processCreate({
+      record: 220301, time: '2024-04-02T08:15:02.250Z', ...common, guid: cmd.guid, pid: cmd.pid, image: CMDEXE.image, commandLine: cmd.cmd,
+      parentGuid: explorer.guid, parentPid: explorer.pid, parentImage: explorer.image, parentCommandLine: explorer.cmd, originalName: CMDEXE.original, description: CMDEXE.description,
+    }),
+    // Noise: the script first checks the service with Get-Service -ComputerName (no Invoke-Command).
+    processCreate({
+      record: 220304, time: '2024-04-02T08:15:02.871Z', ...common, guid: '{c0ffee01-2a11-660b-4f01-000000003100}', pid: 7196, image: PS.image,
+      commandLine: 'powershell.exe -NoProfile -Command "Get-Service -ComputerName PRN01,PRN02 -Name Spooler"',
+      parentGuid: cmd.guid, parentPid: cmd.pid, parentImage: CMDEXE.image, parentCommandLine: cmd.cmd, originalName: PS.original, description: PS.description,
+    }),
+    processCreate({
+      record: 220311, time: '2024-04-02T08:15:05.433Z', ...common, guid: ps.guid, pid: ps.pid, image: PS.image,
+      commandLine: 'powershell.exe -NoProfile -Command "Invoke-Command -ComputerName PRN01,PRN02 -ScriptBlock { Restart-Service -Name Spooler }"',
+      parentGuid: cmd.guid, parentPid: cmd.pid, parentImage: CMDEXE.image, parentCommandLine: cmd.cmd, originalName: PS.original, description: PS.description,
+    }),
+    outbound({ record: 220314, time: '2024-04-02T08:15:05.912Z', computer, guid: ps.guid, pid: ps.pid, image: PS.image, user, sid, srcIp: '10.20.30.21', srcPort: 61144, dstIp: '10.20.40.11', dstHost: 'PRN01.corp.example.com', dstPort: 5985 }),
+    outbound({ record: 220315, time: '2024-04-02T08:15:05.930Z', computer, guid: ps.guid, pid: ps.pid, image: PS.image, user, sid, srcIp: '10.20.30.21', srcPort: 61145, dstIp: '10.20.40.12', dstHost: 'PRN02.corp.example.com', dstPort: 5985 }),
+    processEnd({ record: 220322, time: '2024-04-02T08:15:09.104Z', computer, guid: ps.guid, pid: ps.pid, image: PS.image }),
+  ];
+  writeFileSync(path.join(outDir, 'winrm_invoke_command_admin.xml'), lines.join('\n') + '\n');
 }
 console.log(`wrote synthetic fixtures to ${path.relative(root, outDir)}`);
