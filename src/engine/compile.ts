@@ -79,7 +79,7 @@ export class CompileContext {
     if (!binding.known && !ref.optional && !this.unknown.some((u) => u.span.start === ref.span.start)) this.unknown.push(ref);
     let b = this.bound.get(ref.name);
     if (!b) {
-      b = { ref, binding, cls: typeClass(binding.type), get: fieldGetter(binding.path) };
+      b = { ref, binding, cls: typeClass(binding.type), get: binding.get ?? fieldGetter(binding.path) };
       this.bound.set(ref.name, b);
     }
     return b;

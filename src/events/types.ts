@@ -127,6 +127,11 @@ export interface FieldBinding {
   type: FieldType;
   /** Whether the field view knows the name (false: bound as written, worth a lint warning). */
   known: boolean;
+  /**
+   * Reads the value when it is computed rather than stored at `path` (the endgame view's
+   * `subtype.create`, true for process creations); `path` then names the field it is computed from.
+   */
+  get?: (doc: CanonicalEvent) => unknown;
 }
 
 /**
