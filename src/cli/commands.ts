@@ -10,8 +10,10 @@ import { renderDiagnostics } from '../report/console-diagnostics.js';
 import { buildLintReport } from '../report/lint-report.js';
 import { coverageSummary, renderCoverageSummary } from '../coverage/summary.js';
 import { TOOL_VERSION } from '../util/version.js';
+import type { CheckReport } from '../report/markdown.js';
 import type { RuleproofConfig } from './config.js';
-import { writeOutputFile, type CliIO } from './main.js';
+import type { CliIO } from './main.js';
+import { emitReport, type ReportOutputOptions } from './formats.js';
 
 export async function loadForCommand(config: RuleproofConfig, paths: string[]): Promise<LoadResult> {
   return loadRules(paths.length ? paths : config.rules, { root: config.root });
@@ -44,8 +46,7 @@ function selectTests(rules: Rule[], datasetFilters: string[] | undefined): Rule[
   return rules.map((r) => ({ ...r, tests: r.tests.filter((t) => datasetFilters.some((f) => t.dataset.includes(f.replace(/\\/g, '/')))) }));
 }
 
-interface LintOptions {
-  format: 'stylish' | 'json';
+interface LintOptions extends ReportOutputOptions {
   maxWarnings?: number;
   attackVersion?: string;
 }
@@ -57,19 +58,12 @@ export async function lintCommand(io: CliIO, config: RuleproofConfig, paths: str
     severities: config.checks,
   });
   const report = buildLintReport(loaded, findings, opts.maxWarnings);
-  if (opts.format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
-  else {
-    const text = renderDiagnostics(report.diagnostics, color);
-    io.stdout((text || color.green(`✓ ${report.summary.rules} rule(s) linted, no problems`)) + '\n');
-  }
-  return report.exitCode;
+  return emitReport(io, report, opts, () => renderDiagnostics(report.diagnostics, color) || color.green(`✓ ${report.summary.rules} rule(s) linted, no problems`));
 }
 
-interface TestOptions {
-  format: 'console' | 'json';
+interface TestOptions extends ReportOutputOptions {
   rule?: string[];
   dataset?: string[];
-  json?: string;
   strict?: boolean;
   verbose?: boolean;
 }
@@ -85,10 +79,7 @@ export async function testCommand(io: CliIO, config: RuleproofConfig, paths: str
   }
   const outcome = await replayTests(rules, { root: config.root, strict: !!opts.strict });
   const report = buildTestReport(outcome, loaded.diagnostics, performance.now() - started);
-  if (opts.json) writeOutputFile(io, opts.json, JSON.stringify(report, null, 2) + '\n');
-  if (opts.format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
-  else io.stdout(renderTestReport(report, color, { verbose: !!opts.verbose }) + '\n');
-  return report.exitCode;
+  return emitReport(io, report, opts, () => renderTestReport(report, color, { verbose: !!opts.verbose }));
 }
 
 /** lint + test + coverage summary in one report: the gate `npm start` runs on the bundled content. */
@@ -101,18 +92,16 @@ export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: st
   const test = buildTestReport(outcome, loaded.diagnostics, performance.now() - started);
   const coverage = coverageSummary(loaded.rules, test);
   const exitCode = Math.max(lint.exitCode === 2 || test.exitCode === 2 ? 2 : 0, lint.exitCode, test.exitCode);
-  const report = { schemaVersion: 1, tool: { name: 'ruleproof', version: TOOL_VERSION }, command: 'check', lint, test, coverage, exitCode };
-  if (opts.json) writeOutputFile(io, opts.json, JSON.stringify(report, null, 2) + '\n');
-  if (opts.format === 'json') {
-    io.stdout(JSON.stringify(report, null, 2) + '\n');
-    return exitCode;
-  }
-  const lintFindings = lint.diagnostics.filter((d) => !d.code.startsWith('load/'));
-  io.stdout(color.bold('Lint') + '\n');
-  io.stdout((lintFindings.length ? renderDiagnostics(lintFindings, color) : color.green(`✓ ${lint.summary.rules} rule(s), no lint findings`)) + '\n\n');
-  io.stdout(color.bold('Replay') + '\n');
-  io.stdout(renderTestReport(test, color, { verbose: !!opts.verbose }) + '\n\n');
-  io.stdout(color.bold('ATT&CK coverage') + '\n');
-  io.stdout(renderCoverageSummary(coverage, color) + '\n');
-  return exitCode;
+  const report: CheckReport = { schemaVersion: 1, tool: { name: 'ruleproof', version: TOOL_VERSION }, command: 'check', lint, test, coverage, exitCode };
+  return emitReport(io, report, opts, () => {
+    const lintFindings = lint.diagnostics.filter((d) => !d.code.startsWith('load/'));
+    return [
+      color.bold('Lint'),
+      (lintFindings.length ? renderDiagnostics(lintFindings, color) : color.green(`✓ ${lint.summary.rules} rule(s), no lint findings`)) + '\n',
+      color.bold('Replay'),
+      renderTestReport(test, color, { verbose: !!opts.verbose }) + '\n',
+      color.bold('ATT&CK coverage'),
+      renderCoverageSummary(coverage, color),
+    ].join('\n');
+  });
 }

@@ -13,6 +13,7 @@ import { renderDiagnostics } from '../report/console-diagnostics.js';
 import { lintCommand, testCommand, checkCommand } from './commands.js';
 import { runCommand, queryCommand } from './adhoc.js';
 import { datasetsCommand, eventsCommand } from './data.js';
+import { MACHINE_FORMATS } from './formats.js';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -58,7 +59,12 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .command('lint')
     .description('load rules and lint their metadata, ATT&CK mappings and queries')
     .argument('[paths...]', 'rule files or directories (default: the configured rule paths)')
-    .addOption(formatOption(['stylish', 'json'], 'stylish'))
+    .addOption(formatOption(['stylish', ...MACHINE_FORMATS], 'stylish'))
+    .option('--json <file>', 'also write the JSON report to a file')
+    .option('--sarif <file>', 'also write SARIF 2.1.0 (code scanning) to a file')
+    .option('--junit <file>', 'also write JUnit XML to a file')
+    .option('--markdown <file>', 'also write the Markdown summary to a file')
+    .option('--baseline <report.json>', "compare with a report from the base branch in the summary")
     .option('--max-warnings <n>', 'fail when there are more warnings than this', (v) => parseCount(v, '--max-warnings'))
     .option('--attack-version <version>', 'ATT&CK catalogue version to check against')
     .action(async (paths: string[], opts) => {
@@ -69,10 +75,14 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .command('test')
     .description("replay every rule's tests over their datasets")
     .argument('[paths...]', 'rule files or directories (default: the configured rule paths)')
-    .addOption(formatOption(['console', 'json'], 'console'))
+    .addOption(formatOption(['console', ...MACHINE_FORMATS], 'console'))
     .option('--rule <id-or-name...>', 'only rules whose id, name or file contains this')
     .option('--dataset <path...>', 'only tests on datasets whose path contains this')
     .option('--json <file>', 'also write the JSON report to a file')
+    .option('--sarif <file>', 'also write SARIF 2.1.0 (code scanning) to a file')
+    .option('--junit <file>', 'also write JUnit XML to a file')
+    .option('--markdown <file>', 'also write the Markdown summary to a file')
+    .option('--baseline <report.json>', "compare with a report from the base branch in the summary")
     .option('--strict', 'malformed dataset records fail the tests that read them')
     .option('-v, --verbose', 'show every test with its dataset and reason')
     .action(async (paths: string[], opts) => {
@@ -83,8 +93,12 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .command('check')
     .description('the whole gate: lint, replay every test, summarize ATT&CK coverage (what `npm start` runs)')
     .argument('[paths...]', 'rule files or directories (default: the configured rule paths)')
-    .addOption(formatOption(['console', 'json'], 'console'))
+    .addOption(formatOption(['console', ...MACHINE_FORMATS], 'console'))
     .option('--json <file>', 'also write the JSON report to a file')
+    .option('--sarif <file>', 'also write SARIF 2.1.0 (code scanning) to a file')
+    .option('--junit <file>', 'also write JUnit XML to a file')
+    .option('--markdown <file>', 'also write the Markdown summary to a file')
+    .option('--baseline <report.json>', "compare with a report from the base branch in the summary")
     .option('--strict', 'malformed dataset records fail the tests that read them')
     .option('-v, --verbose', 'show every test with its dataset and reason')
     .action(async (paths: string[], opts) => {
