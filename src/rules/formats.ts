@@ -5,6 +5,8 @@
  */
 import type { FileContext, FileLoad } from './common.js';
 import type { YamlSource } from './yaml-source.js';
+import { isSigmaDocument, loadSigma } from './sigma.js';
+import { isCarDataModel, loadCarAnalytic, loadCarDataModel } from './mitre-car.js';
 import { isEscuMacroDocument, isEscuSettingsFile, loadEscuDetection, loadEscuMacroFile, loadEscuSettingsFile } from './splunk-escu.js';
 
 export interface YamlRuleFormat {
@@ -17,9 +19,10 @@ export interface YamlRuleFormat {
 }
 
 export const YAML_RULE_FORMATS: YamlRuleFormat[] = [
-  { name: 'Sigma', detect: (d) => 'logsource' in d && 'detection' in d },
+  { name: 'Sigma', detect: (d) => isSigmaDocument(d), load: loadSigma },
   { name: 'Splunk ESCU', detect: (d) => 'search' in d && ('analytic_story' in d || 'data_source' in d || 'tags' in d), load: loadEscuDetection },
   { name: 'Splunk macro', detect: (d) => isEscuMacroDocument(d), load: loadEscuMacroFile },
   { name: 'ruleproof ESCU settings', detect: (_d, ctx) => isEscuSettingsFile(ctx.file), load: loadEscuSettingsFile },
-  { name: 'MITRE CAR', detect: (d) => 'implementations' in d && 'coverage' in d },
+  { name: 'MITRE CAR', detect: (d) => 'implementations' in d && 'coverage' in d, load: loadCarAnalytic },
+  { name: 'MITRE CAR data model', detect: (d) => isCarDataModel(d), load: loadCarDataModel },
 ];

@@ -311,7 +311,7 @@ t.test('every load error is located, explained, and does not stop the other file
     { file: 'broken/schema_errors.yml', line: 5, column: 5, code: 'load/schema', message: /"subtechnique" needs "technique"/ },
     { file: 'broken/schema_errors.yml', line: 11, column: 5, code: 'load/schema', message: /quiet test in "tests\.0" has no "reason"/, hint: /Say why/ },
     { file: 'broken/schema_errors.yml', line: 17, column: 5, code: 'load/schema', message: /"tests\.1\.count" must be >= 0 \(found -1\)/ },
-    { file: 'broken/sigma_rule.yml', line: 1, column: 1, code: 'load/unsupported-format', message: /looks like a Sigma rule/ },
+    { file: 'broken/sigma_rule.yml', line: 4, column: 3, code: 'load/schema', message: /the detection has no condition/ },
     { file: 'broken/toml_string.toml', line: 3, column: 21, code: 'load/toml-syntax', message: /Unterminated string/ },
     { file: 'broken/toml_syntax.toml', line: 3, column: 6, code: 'load/toml-syntax', message: /table header \[rule is not closed/, hint: /Close the header with \]/ },
     { file: 'broken/toml_types.toml', line: 4, column: 1, code: 'load/schema', message: /missing required key "query" in \[rule\]/, hint: /Add query = / },
