@@ -188,9 +188,8 @@ function span(terms: Expr[]): Span {
 function valueTest(field: FieldRef, value: string, s: Span): Expr {
   if (value === '*') return { kind: 'exists', field, span: s };
   if (value.includes('*')) {
-    // The IR's wildcard syntax also treats `?` and `\` as special; LogPoint's does not.
-    const pattern = value.replace(/[\\?]/g, '\\$&');
-    return { kind: 'match', mode: 'wildcard', subject: field, patterns: [pattern], caseInsensitive: true, span: s };
+    // Backslashes are literal (Windows paths); `?` matches one character, as in the IR's wildcards.
+    return { kind: 'match', mode: 'wildcard', subject: field, patterns: [value], caseInsensitive: true, span: s };
   }
   return { kind: 'compare', op: '==', left: field, right: { kind: 'literal', value, span: s }, caseInsensitive: true, span: s };
 }
