@@ -7,10 +7,14 @@ import type { FieldBinder } from '../types.js';
 import { ecsBinder } from './ecs.js';
 import { sysmonBinder } from './sysmon.js';
 import { cimBinder } from './cim.js';
+import { endgameBinder } from './endgame.js';
+import { logpointBinder } from './logpoint.js';
 
 export { ecsBinder, ecsFieldType, ecsFieldNames } from './ecs.js';
 export { sysmonBinder, SYSMON_TO_ECS } from './sysmon.js';
 export { cimBinder, cimFieldNames } from './cim.js';
+export { endgameBinder, endgameFieldNames } from './endgame.js';
+export { logpointBinder, logpointFieldNames } from './logpoint.js';
 
 const BINDERS: Partial<Record<FieldView, FieldBinder>> = {
   ecs: ecsBinder,
@@ -19,10 +23,12 @@ const BINDERS: Partial<Record<FieldView, FieldBinder>> = {
   // (product/category/service → channel, EventID) is applied by the Sigma compiler.
   sigma: sysmonBinder,
   cim: cimBinder,
+  endgame: endgameBinder,
+  logpoint: logpointBinder,
 };
 
 /**
- * The binder of a field view. Views not built yet (cim, endgame, logpoint) bind as ECS, so that
+ * The binder of a field view. A view not built yet binds as ECS, so that
  * canonical names still work and every other name is reported as unknown rather than silently dropped.
  */
 export function binderFor(view: FieldView): FieldBinder {
