@@ -7,10 +7,12 @@ import type { QueryLanguage } from '../rules/model.js';
 import type { CompileOptions, CompileResult } from './types.js';
 import { compileSpl } from './spl/index.js';
 import { compileLogpoint } from './logpoint/index.js';
+import { compileSigma } from './sigma/index.js';
 
 export type LanguageCompiler = (text: string, options: CompileOptions) => CompileResult;
 
 export const LANGUAGE_COMPILERS: Partial<Record<QueryLanguage, LanguageCompiler>> = {
   spl: compileSpl,
   logpoint: compileLogpoint,
+  sigma: compileSigma,
 };

@@ -129,5 +129,5 @@ t.test('views not built yet fall back to ECS names', async (t) => {
   t.equal(cim.name, 'cim');
   t.same(cim.bind('process.name'), { path: 'process.name', type: 'keyword', known: true });
   t.equal(cim.bind('process_name').known, false);
-  t.equal(binderFor('sigma').bind('Image').path, 'process.executable');
+  t.equal(binderFor('sigma').bind('Image').path, 'winlog.event_data.Image', 'sigma names read the raw record');
 });

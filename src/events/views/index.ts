@@ -7,6 +7,7 @@ import type { FieldBinder } from '../types.js';
 import { ecsBinder } from './ecs.js';
 import { sysmonBinder } from './sysmon.js';
 import { cimBinder } from './cim.js';
+import { sigmaBinder } from './sigma.js';
 import { endgameBinder } from './endgame.js';
 import { logpointBinder } from './logpoint.js';
 
@@ -19,9 +20,8 @@ export { logpointBinder, logpointFieldNames } from './logpoint.js';
 const BINDERS: Partial<Record<FieldView, FieldBinder>> = {
   ecs: ecsBinder,
   sysmon: sysmonBinder,
-  // Sigma rules are written in Sysmon/Windows EventData names; Sigma's own logsource mapping
-  // (product/category/service → channel, EventID) is applied by the Sigma compiler.
-  sigma: sysmonBinder,
+  // Sigma names read the raw record (winlog.*); logsource renames are applied by the Sigma compiler.
+  sigma: sigmaBinder,
   cim: cimBinder,
   endgame: endgameBinder,
   logpoint: logpointBinder,
