@@ -8,6 +8,10 @@ const STATUSES: Record<string, string[]> = {
   'elastic-toml': ['production', 'development', 'deprecated'],
 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Formats whose ids are not UUIDs by design: MITRE CAR numbers its analytics CAR-YYYY-MM-NNN. */
+const ID_SCHEMES: Record<string, { pattern: RegExp; what: string }> = {
+  'mitre-car': { pattern: /^CAR-\d{4}-\d{2}-\d{3}$/, what: 'a CAR id (CAR-YYYY-MM-NNN)' },
+};
 
 export const ruleValues: LintCheck = {
   id: 'rule/values',
@@ -20,7 +24,10 @@ export const ruleValues: LintCheck = {
   },
   check(rule) {
     const findings: Finding[] = [];
-    if (!UUID.test(rule.id)) {
+    const scheme = ID_SCHEMES[rule.format];
+    if (scheme && !scheme.pattern.test(rule.id)) {
+      findings.push({ path: fieldPath(rule, 'id'), message: `rule id "${rule.id}" is not ${scheme.what}`, hint: 'Use the id MITRE assigned to the analytic.' });
+    } else if (!scheme && !UUID.test(rule.id)) {
       findings.push({ path: fieldPath(rule, 'id'), message: `rule id "${rule.id}" is not a UUID`, hint: 'Generate one (e.g. with `uuidgen`) and keep it for every version of the rule.' });
     }
     if (rule.severity !== undefined && !SEVERITIES.includes(rule.severity)) {
