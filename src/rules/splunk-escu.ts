@@ -93,14 +93,13 @@ function riskScoreOf(d: EscuDetection): number | undefined {
   return scores.length ? Math.max(...scores) : undefined;
 }
 
-/** Splunk ES's severity bands for a risk score. */
+/** Splunk ES's severity bands for a risk score (its "informational" band, below 20, is reported as low). */
 function severityOf(score: number | undefined): string | undefined {
   if (score === undefined) return undefined;
   if (score >= 80) return 'critical';
   if (score >= 60) return 'high';
   if (score >= 40) return 'medium';
-  if (score >= 20) return 'low';
-  return 'informational';
+  return 'low';
 }
 
 function isoDay(value: unknown): string | undefined {
