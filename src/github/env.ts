@@ -103,7 +103,7 @@ export function formatOutputs(outputs: Record<string, string | number | boolean>
       continue;
     }
     let delim = delimiter();
-    while (value.includes(delim)) delim = delimiter() + '_';
+    while (value.includes(delim)) delim = delimiter();
     out += `${name}<<${delim}\n${value}\n${delim}\n`;
   }
   return out;

@@ -101,7 +101,7 @@ function deltaSection(delta: BaselineDelta, opts: SummaryOptions, maxRows: numbe
   const c = delta.coverage;
   if (c) {
     const diff = c.after.tested - c.before.tested;
-    const sign = diff > 0 ? `+${diff}` : String(diff);
+    const sign = diff > 0 ? `+${diff}` : diff === 0 ? '±0' : String(diff);
     out.push(`- ATT&CK coverage: ${c.after.tested} of ${c.after.techniques} technique(s) tested (${sign} against ${c.before.tested} of ${c.before.techniques})`);
     if (c.gained.length) out.push(`  - now tested: ${c.gained.map(mdCode).join(', ')}`);
     if (c.lost.length) out.push(`  - no longer tested: ${c.lost.map(mdCode).join(', ')}`);
