@@ -9,6 +9,7 @@ import { renderTestReport } from '../report/console-test.js';
 import { renderDiagnostics } from '../report/console-diagnostics.js';
 import { buildLintReport } from '../report/lint-report.js';
 import { coverageSummary, renderCoverageSummary } from '../coverage/summary.js';
+import { writeCheckCoverage } from './coverage.js';
 import { TOOL_VERSION } from '../util/version.js';
 import type { CheckReport } from '../report/markdown.js';
 import type { RuleproofConfig } from './config.js';
@@ -91,6 +92,7 @@ export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: st
   const outcome = await replayTests(loaded.rules, { root: config.root, strict: !!opts.strict });
   const test = buildTestReport(outcome, loaded.diagnostics, performance.now() - started);
   const coverage = coverageSummary(loaded.rules, test);
+  const coverageFiles = await writeCheckCoverage(config, loaded.rules, test);
   const exitCode = Math.max(lint.exitCode === 2 || test.exitCode === 2 ? 2 : 0, lint.exitCode, test.exitCode);
   const report: CheckReport = { schemaVersion: 1, tool: { name: 'ruleproof', version: TOOL_VERSION }, command: 'check', lint, test, coverage, exitCode };
   return emitReport(io, report, opts, () => {
@@ -102,6 +104,7 @@ export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: st
       renderTestReport(test, color, { verbose: !!opts.verbose }) + '\n',
       color.bold('ATT&CK coverage'),
       renderCoverageSummary(coverage, color),
+      color.dim(coverageFiles),
     ].join('\n');
   });
 }

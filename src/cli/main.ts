@@ -13,6 +13,7 @@ import { renderDiagnostics } from '../report/console-diagnostics.js';
 import { lintCommand, testCommand, checkCommand } from './commands.js';
 import { runCommand, queryCommand } from './adhoc.js';
 import { datasetsCommand, eventsCommand } from './data.js';
+import { coverageCommand } from './coverage.js';
 import { MACHINE_FORMATS } from './formats.js';
 
 export interface CliIO {
@@ -143,6 +144,19 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .addOption(formatOption(['console', 'json'], 'console'))
     .action(async (paths: string[], opts) => {
       exitCode = await datasetsCommand(io, config(), paths, opts, color);
+    });
+
+  program
+    .command('coverage')
+    .description('ATT&CK coverage of the current rules: Navigator layer, HTML matrix, Markdown or JSON')
+    .argument('[paths...]', 'rule files or directories (default: the configured rule paths)')
+    .addOption(new Option('-f, --format <format>', 'output format (with --out: only this file)').choices(['navigator', 'html', 'markdown', 'json']))
+    .option('--out <dir>', 'write one file per format into this directory (all four without --format)')
+    .option('--report <file>', 'use this test/check JSON report instead of replaying the tests')
+    .option('--attack-version <version>', 'ATT&CK catalogue version')
+    .option('--strict', 'malformed dataset records fail the tests that read them')
+    .action(async (paths: string[], opts) => {
+      exitCode = await coverageCommand(io, config(), paths, opts, color);
     });
 
   try {
