@@ -452,6 +452,25 @@ const LOGSOURCE: Case[] = [
     noMatch: [security(4688, { NewProcessName: 'a.exe', SubjectLogonId: '0x3e7' }), p1({ Image: 'a.exe', LogonId: '0x3e7' })],
   },
   {
+    name: "4688: LogonId is the new process's logon: TargetLogonId unless it is 0x0",
+    detection: "sel:\n    ParentImage|endswith: '\\WmiPrvSE.exe'\nfilter:\n    LogonId: '0x3e4'\ncondition: sel and not filter",
+    match: [
+      security(4688, { ParentProcessName: 'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', SubjectLogonId: '0x3e4', TargetLogonId: '0x32c5cb5' }),
+      p1({ ParentImage: 'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', LogonId: '0x32c5cb5' }),
+    ],
+    noMatch: [
+      security(4688, { ParentProcessName: 'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', SubjectLogonId: '0x3e4', TargetLogonId: '0x0' }),
+      security(4688, { ParentProcessName: 'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', SubjectLogonId: '0x3e7', TargetLogonId: '0x3e4' }),
+      p1({ ParentImage: 'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', LogonId: '0x3e4' }),
+    ],
+  },
+  {
+    name: "4688: User is the new process's account (Target names when TargetLogonId is set)",
+    detection: "sel:\n    User|endswith: '\\pgustavo'\ncondition: sel",
+    match: [security(4688, { SubjectDomainName: 'THESHIRE', SubjectUserName: 'WORKSTATION6$', TargetLogonId: '0x32c5cb5', TargetDomainName: 'THESHIRE', TargetUserName: 'pgustavo' })],
+    noMatch: [security(4688, { SubjectDomainName: 'THESHIRE', SubjectUserName: 'WORKSTATION6$', TargetLogonId: '0x0', TargetDomainName: 'THESHIRE', TargetUserName: 'pgustavo' })],
+  },
+  {
     name: '4688: ProcessId is NewProcessId in hex',
     detection: 'sel:\n    ProcessId: 6700\ncondition: sel',
     match: [security(4688, { NewProcessId: '0x1a2c' }), p1({ ProcessId: '6700' })],

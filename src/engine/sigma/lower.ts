@@ -275,6 +275,7 @@ function resolve(name: string, ctx: VariantContext, s: Span): Resolved {
 }
 
 function subjectOf(source: FieldSource, s: Span): Expr {
+  if ('when' in source) return subjectOf(source.else, s);
   if ('path' in source) return fieldRef(source.path, s);
   const args: Expr[] = [];
   source.concat.forEach((p, i) => {
@@ -284,9 +285,25 @@ function subjectOf(source: FieldSource, s: Span): Expr {
   return { kind: 'call', name: 'concat', args, caseInsensitive: false, span: s };
 }
 
+/** For a conditional source: whether the event takes the `then` branch. */
+function guardOf(source: Extract<FieldSource, { when: string }>, s: Span): Expr {
+  const present: Expr = { kind: 'exists', field: fieldRef(source.when, s), span: s };
+  const excluded: Expr = { kind: 'match', mode: 'wildcard', subject: fieldRef(source.when, s), patterns: [...source.notIn], caseInsensitive: true, span: s };
+  return and([present, not(excluded, s)], s);
+}
+
+/** A test on a source; conditional sources test the branch the event takes. */
+function onSource(source: FieldSource, s: Span, test: (leaf: Exclude<FieldSource, { when: string }>) => Expr): Expr {
+  if (!('when' in source)) return test(source);
+  const guard = guardOf(source, s);
+  return or([and([guard, onSource(source.then, s, test)], s), and([not(guard, s), onSource(source.else, s, test)], s)], s);
+}
+
 function existsOf(source: FieldSource, s: Span): Expr {
-  if ('path' in source) return { kind: 'exists', field: fieldRef(source.path, s), span: s };
-  return and(source.concat.map((p) => ({ kind: 'exists', field: fieldRef(p, s), span: s }) as Expr), s);
+  return onSource(source, s, (leaf) => {
+    if ('path' in leaf) return { kind: 'exists', field: fieldRef(leaf.path, s), span: s };
+    return and(leaf.concat.map((p) => ({ kind: 'exists', field: fieldRef(p, s), span: s }) as Expr), s);
+  });
 }
 
 function wildcardPattern(parts: Part[]): string {
@@ -326,15 +343,29 @@ function valueTest(item: SearchItem & { kind: 'field' }, v: SValue, r: Resolved,
     // The variant never has this field: only "it does not exist" is true.
     return v.t === 'exists' && !v.b ? TRUE(s) : FALSE(s);
   }
-  const source = r.source;
+  if (v.t === 'fieldref') {
+    const other = resolve(v.field, ctx, item.span);
+    if (other.kind === 'not-carried') return FALSE(item.span);
+    const ci = !item.flags.cased;
+    return onSource(r.source, item.span, (leaf) => {
+      const left = subjectOf(leaf, item.fieldSpan);
+      const right = subjectOf(other.source, item.span);
+      if (v.mode === 'eq') return { kind: 'compare', op: '==', left, right, caseInsensitive: ci, span: item.span };
+      const fn = v.mode === 'contains' ? 'stringContains' : v.mode === 'startswith' ? 'startsWith' : 'endsWith';
+      return { kind: 'call', name: fn, args: [left, right], caseInsensitive: ci, span: item.span };
+    });
+  }
+  if (v.t === 'null') return not(existsOf(r.source, item.span), item.span);
+  if (v.t === 'exists') return v.b ? existsOf(r.source, item.span) : not(existsOf(r.source, item.span), item.span);
+  return onSource(r.source, item.span, (leaf) => leafTest(item, v, leaf));
+}
+
+function leafTest(item: SearchItem & { kind: 'field' }, v: SValue, source: Exclude<FieldSource, { when: string }>): Expr {
+  const s = item.span;
   const subject = subjectOf(source, item.fieldSpan);
   const ci = !item.flags.cased;
   const value = render(v, source);
   switch (value.t) {
-    case 'null':
-      return not(existsOf(source, s), s);
-    case 'exists':
-      return value.b ? existsOf(source, s) : not(existsOf(source, s), s);
     case 'str': {
       if (!value.parts.length) {
         // Canonical events drop empty EventData values (as Elastic does): empty is "absent" or "".
@@ -358,14 +389,8 @@ function valueTest(item: SearchItem & { kind: 'field' }, v: SValue, r: Resolved,
       const bound = { value: value.n as Scalar, inclusive: value.op === 'lte' || value.op === 'gte' };
       return { kind: 'range', subject: numeric, ...(value.op.startsWith('g') ? { lower: bound } : { upper: bound }), span: s };
     }
-    case 'fieldref': {
-      const other = resolve(value.field, ctx, item.span);
-      if (other.kind === 'not-carried') return FALSE(s);
-      const right = subjectOf(other.source, s);
-      if (value.mode === 'eq') return { kind: 'compare', op: '==', left: subject, right, caseInsensitive: ci, span: s };
-      const fn = value.mode === 'contains' ? 'stringContains' : value.mode === 'startswith' ? 'startsWith' : 'endsWith';
-      return { kind: 'call', name: fn, args: [subject, right], caseInsensitive: ci, span: s };
-    }
+    default:
+      return FALSE(s);
   }
 }
 

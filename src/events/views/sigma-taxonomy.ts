@@ -19,7 +19,9 @@ export type FieldSource =
   /** A canonical path, compared as the string Windows renders. */
   | { path: string; render?: ValueRendering }
   /** Several canonical paths joined with a separator (4688's `DOMAIN\user`). */
-  | { concat: string[]; separator: string };
+  | { concat: string[]; separator: string }
+  /** `then` when the event has `when` with a value outside `notIn`, else `else`. */
+  | { when: string; notIn: string[]; then: FieldSource; else: FieldSource };
 
 /**
  * How a rule's value (written for Sysmon) is rewritten for the variant's own rendering:
@@ -113,15 +115,26 @@ function sysmon(ids: number[], where?: Record<string, string[]>): LogsourceVaria
   return { name: `sysmon-${ids.join('/')}`, channels: [SYSMON_CHANNEL], eventIds: ids, fields: {}, carried: sysmonCarried(ids), ...(where ? { where } : {}) };
 }
 
-/** Security 4688 (process creation), in Sysmon's names. */
+/**
+ * Security 4688 (process creation), in Sysmon's names. Sysmon's LogonId and User are the new
+ * process's; 4688 (version 2) writes them as TargetLogonId/TargetUserName when the new process runs
+ * in another logon session than its creator (WmiPrvSE.exe as NETWORK SERVICE starting a user's
+ * process), and as the Subject fields otherwise, with TargetLogonId 0x0.
+ */
+const NEW_PROCESS_LOGON = 'winlog.event_data.TargetLogonId';
 const SECURITY_4688_FIELDS: Record<string, FieldSource> = {
   Image: { path: 'winlog.event_data.NewProcessName' },
   ParentImage: { path: 'winlog.event_data.ParentProcessName' },
   CommandLine: { path: 'winlog.event_data.CommandLine' },
   ProcessId: { path: 'winlog.event_data.NewProcessId', render: 'hex' },
   ParentProcessId: { path: 'winlog.event_data.ProcessId', render: 'hex' },
-  LogonId: { path: 'winlog.event_data.SubjectLogonId' },
-  User: { concat: ['winlog.event_data.SubjectDomainName', 'winlog.event_data.SubjectUserName'], separator: '\\' },
+  LogonId: { when: NEW_PROCESS_LOGON, notIn: ['0x0'], then: { path: 'winlog.event_data.TargetLogonId' }, else: { path: 'winlog.event_data.SubjectLogonId' } },
+  User: {
+    when: NEW_PROCESS_LOGON,
+    notIn: ['0x0'],
+    then: { concat: ['winlog.event_data.TargetDomainName', 'winlog.event_data.TargetUserName'], separator: '\\' },
+    else: { concat: ['winlog.event_data.SubjectDomainName', 'winlog.event_data.SubjectUserName'], separator: '\\' },
+  },
   IntegrityLevel: { path: 'winlog.event_data.MandatoryLabel', render: 'integrity' },
 };
 
