@@ -15,6 +15,7 @@ import { runCommand, queryCommand } from './adhoc.js';
 import { datasetsCommand, eventsCommand } from './data.js';
 import { coverageCommand } from './coverage.js';
 import { MACHINE_FORMATS } from './formats.js';
+import { githubCommentCommand, githubCheckCommand } from './github.js';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -157,6 +158,34 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--strict', 'malformed dataset records fail the tests that read them')
     .action(async (paths: string[], opts) => {
       exitCode = await coverageCommand(io, config(), paths, opts, color);
+    });
+
+  const github = program.command('github').description('publish a JSON report to a pull request through the GitHub REST API (token from GITHUB_TOKEN)');
+  github
+    .command('comment')
+    .description('write or update the sticky pull-request comment with the summary')
+    .requiredOption('--report <file>', 'the lint, test or check JSON report')
+    .option('--repo <owner/name>', 'repository (default: GITHUB_REPOSITORY)')
+    .option('--pr <number>', 'pull request number (default: from the pull_request event)', (v) => parseCount(v, '--pr'))
+    .option('--key <key>', 'keep one comment per key (several workflows on one PR)')
+    .option('--baseline <report.json>', 'compare with a report from the base branch')
+    .option('--api-url <url>', 'GitHub API URL (default: GITHUB_API_URL or https://api.github.com)')
+    .option('--debug', 'log the API calls (the token is redacted)')
+    .action(async (opts) => {
+      exitCode = await githubCommentCommand(io, opts);
+    });
+  github
+    .command('check')
+    .description('create a check run with the findings as annotations (in batches of 50)')
+    .requiredOption('--report <file>', 'the lint, test or check JSON report')
+    .option('--repo <owner/name>', 'repository (default: GITHUB_REPOSITORY)')
+    .option('--sha <sha>', 'commit (default: the pull request head, else GITHUB_SHA)')
+    .option('--name <name>', 'check run name', 'ruleproof')
+    .option('--baseline <report.json>', 'compare with a report from the base branch')
+    .option('--api-url <url>', 'GitHub API URL (default: GITHUB_API_URL or https://api.github.com)')
+    .option('--debug', 'log the API calls (the token is redacted)')
+    .action(async (opts) => {
+      exitCode = await githubCheckCommand(io, opts);
     });
 
   try {
