@@ -89,6 +89,9 @@ t.test('commands after the first: where, eval, rename, table, fields, search, de
   t.same(runSpl('EventCode=1 | dedup no_such', all).length, 0, 'dedup removes rows without the field');
   t.same(runSpl('EventCode=1 | dedup no_such keepempty=true', all).length, 3, 'keepempty=true keeps them');
   t.same(runSpl('EventCode=1 | head 1', all).length, 1, 'head');
+  t.same(runSpl('EventCode=1 | bin _time span=1h | stats count by _time | search count=3', all).length, 1, 'bin _time span=1h');
+  t.same(runSpl('EventCode=1 | bucket _time span=1d as day | stats Values(Image) as images by day | where mvcount(images)=2', all).length, 1, 'bucket … as, aggregation names ignore case');
+  t.match(splErrors('EventCode=1 | bin _time')[0], { kind: 'unsupported', message: 'not supported: bin without span=' });
   t.same(runSpl('EventCode=1 | eval x=null() | fillnull value=zero x | search x=zero', all).length, 3, 'fillnull');
 });
 

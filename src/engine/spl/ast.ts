@@ -126,6 +126,15 @@ export interface FillnullCommand {
   span: Span;
 }
 
+export interface BinCommand {
+  kind: 'bin';
+  field: string;
+  as: string;
+  /** Bucket width in seconds (time spans) or units (numeric spans). */
+  width: number;
+  span: Span;
+}
+
 export interface HeadCommand {
   kind: 'head';
   count: number;
@@ -144,7 +153,8 @@ export type Command =
   | DedupCommand
   | ConvertCommand
   | FillnullCommand
-  | HeadCommand;
+  | HeadCommand
+  | BinCommand;
 
 export interface Pipeline {
   commands: Command[];

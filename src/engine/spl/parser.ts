@@ -17,7 +17,7 @@ import type {
 import { lexEval, lexSearch, SplError, type EvalToken, type SearchToken } from './lexer.js';
 
 /** Commands Splunk has that this engine does not run; named in the error so the rule says why. */
-export const SUPPORTED_COMMANDS = ['search', 'tstats', 'stats', 'where', 'eval', 'rename', 'table', 'fields', 'dedup', 'convert', 'fillnull', 'head'] as const;
+export const SUPPORTED_COMMANDS = ['search', 'tstats', 'stats', 'where', 'eval', 'rename', 'table', 'fields', 'dedup', 'convert', 'fillnull', 'head', 'bin', 'bucket'] as const;
 
 interface Segment {
   start: number;
@@ -129,6 +129,9 @@ function parseCommand(text: string, name: string, argsStart: number, seg: Segmen
       return parseConvert(text, argsStart, span);
     case 'fillnull':
       return parseFillnull(text, argsStart, span);
+    case 'bin':
+    case 'bucket':
+      return parseBin(text, argsStart, span);
     case 'head': {
       const tokens = lexSearch(text, argsStart, seg.end);
       const t = tokens[0] as SearchToken;
@@ -297,7 +300,7 @@ function parseAggregations(tokens: SearchToken[], pos: { i: number }, command: s
       continue;
     }
     if (t.type !== 'word') throw new SplError(`${command}: expected an aggregation such as count or values(field)`, { start: t.start, end: t.end });
-    const fn = AGG_ALIASES[t.value];
+    const fn = AGG_ALIASES[t.value] ?? AGG_ALIASES[t.value.toLowerCase()];
     if (!fn) {
       // `count(x)` lexes as `count` `(`; anything else that is not an aggregation is unsupported.
       throw new SplError(`not supported: ${command} function ${t.value}`, { start: t.start, end: t.end }, 'unsupported');
@@ -547,6 +550,35 @@ function parseConvert(text: string, from: number, span: Span): Command {
   }
   if (!conversions.length) throw new SplError('convert needs a conversion such as ctime(field)', span);
   return { kind: 'convert', timeformat, conversions, span };
+}
+
+/** `bin _time span=1h [as t]` (also `bucket`): fixed-width buckets; automatic binning is not supported. */
+function parseBin(text: string, from: number, span: Span): Command {
+  const tokens = lexSearch(text, from, span.end);
+  let field: string | undefined;
+  let as: string | undefined;
+  let width: number | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as SearchToken;
+    if (t.type === 'eof' || t.type === 'comma') continue;
+    if (t.type === 'word' && tokens[i + 1]?.value === '=' && tokens[i + 1]?.type === 'op') {
+      const v = tokens[i + 2] as SearchToken;
+      if (t.value === 'span') width = /^\d+(\.\d+)?$/.test(v.value) ? Number(v.value) : parseSpan(v);
+      else throw new SplError(`not supported: bin ${t.value}=`, { start: t.start, end: t.end }, 'unsupported');
+      i += 2;
+      continue;
+    }
+    if (isWord(t, 'as')) {
+      as = (tokens[i + 1] as SearchToken).value;
+      i++;
+      continue;
+    }
+    if (t.type !== 'word' && t.type !== 'string') throw new SplError('bin: expected a field name', { start: t.start, end: t.end });
+    field = t.value;
+  }
+  if (!field) throw new SplError('bin needs a field', span);
+  if (width === undefined || !(width > 0)) throw new SplError('not supported: bin without span=', span, 'unsupported');
+  return { kind: 'bin', field, as: as ?? field, width, span };
 }
 
 function parseFillnull(text: string, from: number, span: Span): Command {

@@ -208,6 +208,20 @@ export function stageFor(command: Command): StageFactory {
         };
       };
     }
+    case 'bin': {
+      const { field, as, width } = command;
+      return (next) => ({
+        push: (row) => {
+          const out = valuesOf(row.get(field)).map((v) => {
+            const n = toNumber(v);
+            return Number.isNaN(n) ? v : Math.floor(n / width) * width;
+          });
+          if (out.length) row.set(as, out.length === 1 ? (out[0] as string | number) : out);
+          next.push(row);
+        },
+        finish: () => next.finish(),
+      });
+    }
     case 'head': {
       const limit = command.count;
       return (next) => {
