@@ -8,6 +8,7 @@ import type { CompileOptions, CompileResult } from './types.js';
 import { compileSpl } from './spl/index.js';
 import { compileLogpoint } from './logpoint/index.js';
 import { compileSigma } from './sigma/index.js';
+import { compileKql } from './kql/index.js';
 
 export type LanguageCompiler = (text: string, options: CompileOptions) => CompileResult;
 
@@ -15,4 +16,5 @@ export const LANGUAGE_COMPILERS: Partial<Record<QueryLanguage, LanguageCompiler>
   spl: compileSpl,
   logpoint: compileLogpoint,
   sigma: compileSigma,
+  kql: compileKql,
 };

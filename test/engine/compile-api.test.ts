@@ -5,8 +5,8 @@ import { compileQuery } from '../../src/engine/index.js';
 import { compile, compileError, ev, events, keys, run, testBinder } from './helpers.js';
 
 t.test('languages other than eql are unsupported', async (t) => {
-  const r = compileQuery('process.name:x', { language: 'kql', fieldView: 'ecs', binder: testBinder });
-  t.same(r, { ok: false, errors: [{ kind: 'unsupported', message: 'the query language kql is not supported yet', line: 1, column: 1 }] });
+  const r = compileQuery('FROM logs-* | LIMIT 1', { language: 'esql', fieldView: 'ecs', binder: testBinder });
+  t.same(r, { ok: false, errors: [{ kind: 'unsupported', message: 'the query language esql is not supported yet', line: 1, column: 1 }] });
 });
 
 t.test('syntax errors carry line and column', async (t) => {
