@@ -18,6 +18,8 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], c: ChalkIn
   }
   const errors = sorted.filter((d) => d.severity === 'error').length;
   const warnings = sorted.filter((d) => d.severity === 'warning').length;
-  if (sorted.length) lines.push('', `${errors ? c.red('✖') : c.yellow('⚠')} ${errors} error(s), ${warnings} warning(s)`);
+  const infos = sorted.length - errors - warnings;
+  const mark = errors ? c.red('✖') : warnings ? c.yellow('⚠') : c.blue('ℹ');
+  if (sorted.length) lines.push('', `${mark} ${errors} error(s), ${warnings} warning(s)${infos ? `, ${infos} info` : ''}`);
   return lines.join('\n');
 }
