@@ -7,6 +7,7 @@ import { getStaticTOMLValue, parseTOML, type AST } from 'toml-eslint-parser';
 import type { Diagnostic } from '../util/diagnostics.js';
 import { errorAt, failure, isHistoricalPath, isoDate, stringList, type FileContext, type FileLoad } from './common.js';
 import type { AttackRef, Position, QueryLanguage, Rule, ThreatMapping } from './model.js';
+import { elasticKqlDialect } from '../engine/kql/elastic-rule.js';
 
 const LANGUAGES: Record<string, QueryLanguage> = { eql: 'eql', kuery: 'kql', kql: 'kql', lucene: 'lucene', esql: 'esql' };
 /** The language a rule type implies when `language` is not written. */
@@ -125,6 +126,11 @@ export function loadElasticToml(text: string, ctx: FileContext): FileLoad {
     source: { file, absPath: ctx.absPath, positions },
     raw: data,
   };
+  if (language === 'kql') {
+    // threshold/new_terms parameters, the look-back window and exception items travel to the engine in the dialect.
+    const dialect = elasticKqlDialect(rule, ruleId, ctx.absPath, ctx.root);
+    if (dialect) model.query.dialect = dialect;
+  }
   if (typeof rule.description === 'string') model.description = rule.description;
   if (typeof rule.severity === 'string') model.severity = rule.severity;
   if (typeof rule.risk_score === 'number') model.riskScore = rule.risk_score;
