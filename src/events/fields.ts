@@ -7,14 +7,26 @@ import type { CanonicalEvent } from './types.js';
 
 export type FieldGetter = (doc: CanonicalEvent) => unknown;
 
-function lookup(node: unknown, parts: readonly string[], from: number): unknown {
-  if (from === parts.length) return node;
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * `joined[from][k]` is `parts[from..from+k]` joined with dots: every key a node at depth `from` may
+ * hold the rest of the path under, computed once per path so that reading a field builds no strings.
+ */
+type JoinedKeys = readonly (readonly string[])[];
+
+function joinedKeys(parts: readonly string[]): JoinedKeys {
+  return parts.map((_, from) => parts.slice(from).map((__, k) => parts.slice(from, from + k + 1).join('.')));
+}
+
+function lookup(node: unknown, joined: JoinedKeys, from: number): unknown {
+  if (from === joined.length) return node;
   if (node === null || typeof node !== 'object') return undefined;
   if (Array.isArray(node)) {
     // An array of objects: the field is the collection of the field across elements (ES semantics).
     const out: unknown[] = [];
     for (const item of node) {
-      const v = lookup(item, parts, from);
+      const v = lookup(item, joined, from);
       if (v === undefined) continue;
       if (Array.isArray(v)) out.push(...v);
       else out.push(v);
@@ -22,17 +34,17 @@ function lookup(node: unknown, parts: readonly string[], from: number): unknown 
     return out.length ? out : undefined;
   }
   const obj = node as Record<string, unknown>;
-  // Longest dotted key first, so a flattened `"process.name"` wins over nothing.
-  let key = parts[from] as string;
-  let best: unknown = undefined;
-  for (let i = from; i < parts.length; i++) {
-    if (i > from) key += '.' + parts[i];
-    if (Object.prototype.hasOwnProperty.call(obj, key)) {
-      const v = lookup(obj[key], parts, i + 1);
-      if (v !== undefined) best = v;
+  // Longest dotted key first, so a flattened `"process.name"` wins over a nested one. Only own
+  // properties count: `__proto__` or `constructor` in a rule never reach Object.prototype.
+  const keys = joined[from] as readonly string[];
+  for (let k = keys.length - 1; k >= 0; k--) {
+    const key = keys[k] as string;
+    if (hasOwn.call(obj, key)) {
+      const v = lookup(obj[key], joined, from + k + 1);
+      if (v !== undefined) return v;
     }
   }
-  return best;
+  return undefined;
 }
 
 const getterCache = new Map<string, FieldGetter>();
@@ -42,21 +54,25 @@ export function fieldGetter(path: string): FieldGetter {
   let g = getterCache.get(path);
   if (g) return g;
   const parts = path.split('.');
+  const joined = joinedKeys(parts);
   if (parts.length === 1) {
     const key = path;
-    g = (doc) => (Object.prototype.hasOwnProperty.call(doc, key) ? doc[key] : undefined);
+    g = (doc) => (hasOwn.call(doc, key) ? doc[key] : undefined);
   } else if (parts.length === 2) {
     const [a, b] = parts as [string, string];
     g = (doc) => {
-      const mid = doc[a];
-      if (mid !== null && typeof mid === 'object' && !Array.isArray(mid)) {
-        const v = (mid as Record<string, unknown>)[b];
-        if (v !== undefined && Object.prototype.hasOwnProperty.call(mid, b)) return v;
+      // The common shape first: plain nested objects, no dotted keys.
+      if (!hasOwn.call(doc, path) && hasOwn.call(doc, a)) {
+        const mid = doc[a];
+        if (mid !== null && typeof mid === 'object' && !Array.isArray(mid) && hasOwn.call(mid, b)) {
+          const v = (mid as Record<string, unknown>)[b];
+          if (v !== undefined) return v;
+        }
       }
-      return lookup(doc, parts, 0);
+      return lookup(doc, joined, 0);
     };
   } else {
-    g = (doc) => lookup(doc, parts, 0);
+    g = (doc) => lookup(doc, joined, 0);
   }
   getterCache.set(path, g);
   return g;
@@ -66,20 +82,29 @@ export function getField(doc: CanonicalEvent, path: string): unknown {
   return fieldGetter(path)(doc);
 }
 
-/** Set a dotted path in a nested document, creating intermediate objects. */
+/** Set an own data property: a key such as `__proto__` stays an ordinary key of `obj`. */
+function defineOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * Set a dotted path in a nested document, creating intermediate objects. Keys are own properties
+ * only, so a path through `__proto__`, `constructor` or `prototype` (from a rule or an event) writes
+ * into the document and never into Object.prototype.
+ */
 export function setField(doc: CanonicalEvent, path: string, value: unknown): void {
   const parts = path.split('.');
   let node: Record<string, unknown> = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     const key = parts[i] as string;
-    let next = node[key];
+    let next = hasOwn.call(node, key) ? node[key] : undefined;
     if (next === null || typeof next !== 'object' || Array.isArray(next)) {
       next = {};
-      node[key] = next;
+      defineOwn(node, key, next);
     }
     node = next as Record<string, unknown>;
   }
-  node[parts[parts.length - 1] as string] = value;
+  defineOwn(node, parts[parts.length - 1] as string, value);
 }
 
 /** Flatten a nested document into dotted keys (arrays kept as values), sorted for stable output. */
@@ -88,7 +113,7 @@ export function flatten(doc: CanonicalEvent, prefix = '', out: Record<string, un
     const v = doc[key];
     const name = prefix ? `${prefix}.${key}` : key;
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v as CanonicalEvent, name, out);
-    else out[name] = v;
+    else defineOwn(out, name, v);
   }
   return out;
 }
