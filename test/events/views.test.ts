@@ -124,10 +124,10 @@ t.test('sysmon view: names that are not faithful ECS copies stay in winlog.event
   t.same(sysmon.bind('no.such'), { path: 'no.such', type: 'unknown', known: false });
 });
 
-t.test('views not built yet fall back to ECS names', async (t) => {
+t.test('canonical names still bind in the other views', async (t) => {
   const cim = binderFor('cim');
   t.equal(cim.name, 'cim');
   t.same(cim.bind('process.name'), { path: 'process.name', type: 'keyword', known: true });
-  t.equal(cim.bind('process_name').known, false);
+  t.same(cim.bind('Processes.process_name'), { path: 'process.name', type: 'keyword', known: true }, 'the cim view (issue 6)');
   t.equal(binderFor('sigma').bind('Image').path, 'winlog.event_data.Image', 'sigma names read the raw record');
 });
