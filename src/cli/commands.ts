@@ -3,7 +3,6 @@ import type { ChalkInstance } from 'chalk';
 import { loadRules } from '../rules/index.js';
 import { lintRules } from '../lint/index.js';
 import type { LoadResult, Rule } from '../rules/model.js';
-import { replayTests } from '../replay/runner.js';
 import { buildTestReport } from '../report/test-report.js';
 import { renderTestReport } from '../report/console-test.js';
 import { renderDiagnostics } from '../report/console-diagnostics.js';
@@ -14,7 +13,7 @@ import { TOOL_VERSION } from '../util/version.js';
 import type { CheckReport } from '../report/markdown.js';
 import type { RuleproofConfig } from './config.js';
 import type { CliIO } from './main.js';
-import { emitReport, type ReportOutputOptions } from './formats.js';
+import { emitReport, lintChangedScope, replayForRun, scopeLint, selectForRun, withShard, type ReportOutputOptions, type ScaleOptions } from './formats.js';
 
 export async function loadForCommand(config: RuleproofConfig, paths: string[]): Promise<LoadResult> {
   return loadRules(paths.length ? paths : config.rules, { root: config.root });
@@ -48,21 +47,25 @@ function selectTests(rules: Rule[], datasetFilters: string[] | undefined): Rule[
 }
 
 interface LintOptions extends ReportOutputOptions {
+  changedSince?: string;
   maxWarnings?: number;
   attackVersion?: string;
 }
 
 export async function lintCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: LintOptions, color: ChalkInstance): Promise<number> {
   const loaded = await loadForCommand(config, paths);
+  const scope = lintChangedScope(io, config, loaded, opts.changedSince);
+  if (typeof scope === 'number') return scope;
   const findings = lintRules(loaded.rules, {
     attackVersion: opts.attackVersion ?? config.attackVersion,
     severities: config.checks,
   });
-  const report = buildLintReport(loaded, findings, opts.maxWarnings);
+  const scoped = scopeLint(loaded, findings, scope);
+  const report = buildLintReport(scoped.load, scoped.findings, opts.maxWarnings);
   return emitReport(io, report, opts, () => renderDiagnostics(report.diagnostics, color) || color.green(`✓ ${report.summary.rules} rule(s) linted, no problems`));
 }
 
-interface TestOptions extends ReportOutputOptions {
+interface TestOptions extends ReportOutputOptions, ScaleOptions {
   rule?: string[];
   dataset?: string[];
   strict?: boolean;
@@ -78,23 +81,30 @@ export async function testCommand(io: CliIO, config: RuleproofConfig, paths: str
     io.stderr(`ruleproof: ${empty}\n`);
     return 2;
   }
-  const outcome = await replayTests(rules, { root: config.root, strict: !!opts.strict });
-  const report = buildTestReport(outcome, loaded.diagnostics, performance.now() - started);
-  return emitReport(io, report, opts, () => renderTestReport(report, color, { verbose: !!opts.verbose }));
+  const run = selectForRun(io, config, rules, opts);
+  if (typeof run === 'number') return run;
+  const outcome = await replayForRun(io, config, run.rules, { root: config.root, strict: !!opts.strict }, opts);
+  const report = withShard(buildTestReport(outcome, loaded.diagnostics, performance.now() - started), run.shard);
+  return emitReport(io, report, opts, () => renderTestReport(report, color, { verbose: !!opts.verbose }), run.emit);
 }
 
 /** lint + test + coverage summary in one report: the gate `npm start` runs on the bundled content. */
 export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: TestOptions, color: ChalkInstance): Promise<number> {
   const started = performance.now();
   const loaded = await loadForCommand(config, paths);
+  const scope = lintChangedScope(io, config, loaded, opts.changedSince);
+  if (typeof scope === 'number') return scope;
   const findings = lintRules(loaded.rules, { attackVersion: config.attackVersion, severities: config.checks });
-  const lint = buildLintReport(loaded, findings, undefined);
-  const outcome = await replayTests(loaded.rules, { root: config.root, strict: !!opts.strict });
+  const scoped = scopeLint(loaded, findings, scope);
+  const lint = buildLintReport(scoped.load, scoped.findings, undefined);
+  const run = selectForRun(io, config, loaded.rules, opts);
+  if (typeof run === 'number') return run;
+  const outcome = await replayForRun(io, config, run.rules, { root: config.root, strict: !!opts.strict }, opts);
   const test = buildTestReport(outcome, loaded.diagnostics, performance.now() - started);
   const coverage = coverageSummary(loaded.rules, test);
   const coverageFiles = await writeCheckCoverage(config, loaded.rules, test);
   const exitCode = Math.max(lint.exitCode === 2 || test.exitCode === 2 ? 2 : 0, lint.exitCode, test.exitCode);
-  const report: CheckReport = { schemaVersion: 1, tool: { name: 'ruleproof', version: TOOL_VERSION }, command: 'check', lint, test, coverage, exitCode };
+  const report = withShard<CheckReport>({ schemaVersion: 1, tool: { name: 'ruleproof', version: TOOL_VERSION }, command: 'check', lint, test, coverage, exitCode }, run.shard);
   return emitReport(io, report, opts, () => {
     const lintFindings = lint.diagnostics.filter((d) => !d.code.startsWith('load/'));
     return [
@@ -106,5 +116,5 @@ export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: st
       renderCoverageSummary(coverage, color),
       color.dim(coverageFiles),
     ].join('\n');
-  });
+  }, run.emit);
 }

@@ -16,6 +16,13 @@ import { compareWithBaseline, type BaselineDelta } from '../report/step-summary-
 import { asGatingReport, reportParts, type GatingReport } from '../report/markdown.js';
 import { appendStepSummary, blobLinkBase, githubContext, inGitHubActions, stepSummaryUsed, writeOutputs } from '../github/env.js';
 import type { CliIO } from './main.js';
+import type { RuleproofConfig } from './config.js';
+import type { LoadResult, Rule } from '../rules/model.js';
+import type { Diagnostic } from '../util/diagnostics.js';
+import { replayTests, type ReplayOptions, type ReplayOutcome } from '../replay/runner.js';
+import { replayWithCache } from '../replay/cache.js';
+import { datasetSizeCost, parseShard, shardRules, type ShardSpec } from '../replay/shard.js';
+import { changedFilesSince, rulesTouchedBy } from '../github/changed-files.js';
 import { writeOutputFile } from './main.js';
 
 export const MACHINE_FORMATS = ['json', 'sarif', 'junit', 'github', 'markdown'] as const;
@@ -148,4 +155,92 @@ export function emitReport(io: CliIO, report: GatingReport, opts: ReportOutputOp
     writeOutputs(io.env, { ...stepOutputs(report), ...(opts.json ? { report: opts.json } : {}), ...(opts.sarif ? { sarif: opts.sarif } : {}), ...(opts.junit ? { junit: opts.junit } : {}) });
   }
   return reportParts(report).exitCode;
+}
+
+// ---- Scale-out: --changed-since, --shard, --cache (shared by test and check) ----
+
+export interface ScaleOptions {
+  shard?: string;
+  cache?: string;
+  changedSince?: string;
+}
+
+export interface RunSelection<R> {
+  rules: R[];
+  shard?: ShardSpec;
+  emit: EmitContext;
+}
+
+/** Narrow the rules of a run to those changed since a ref, then to this runner's shard. */
+export function selectForRun<R extends Rule>(io: CliIO, config: RuleproofConfig, rules: R[], opts: ScaleOptions): RunSelection<R> | number {
+  const emit: EmitContext = {};
+  let selected = rules;
+  if (opts.changedSince) {
+    const changed = changedFilesSince(config.root, opts.changedSince);
+    if (typeof changed === 'string') {
+      io.stderr(`ruleproof: ${changed}\n`);
+      return 2;
+    }
+    emit.changedFiles = changed;
+    selected = rulesTouchedBy(selected, changed);
+    io.stderr(`ruleproof: ${selected.length} of ${rules.length} rule(s) touched by changes since ${opts.changedSince}\n`);
+  }
+  let shard: ShardSpec | undefined;
+  if (opts.shard) {
+    const spec = parseShard(opts.shard);
+    if (typeof spec === 'string') {
+      io.stderr(`ruleproof: ${spec}\n`);
+      return 2;
+    }
+    shard = spec;
+    const before = selected.length;
+    selected = shardRules(selected, spec, datasetSizeCost(config.root));
+    emit.context = `shard ${spec.index}/${spec.count}`;
+    io.stderr(`ruleproof: shard ${spec.index}/${spec.count}: ${selected.length} of ${before} rule(s)\n`);
+  }
+  return { rules: selected, ...(shard ? { shard } : {}), emit };
+}
+
+/** Replay, through the result cache when `--cache DIR` is given. */
+export async function replayForRun(io: CliIO, config: RuleproofConfig, rules: Rule[], options: ReplayOptions, opts: ScaleOptions): Promise<ReplayOutcome> {
+  if (!opts.cache) return replayTests(rules, options);
+  const { root: _root, ...rest } = config;
+  const { outcome, stats } = await replayWithCache(rules, options, { dir: path.resolve(io.cwd, opts.cache), config: rest });
+  io.stderr(`ruleproof: cache ${opts.cache}: ${stats.hits} rule(s) from the cache, ${stats.misses} replayed, ${stats.stored} stored\n`);
+  return outcome;
+}
+
+/** Mark a shard's report so that merge-reports can check it has every shard exactly once. */
+export function withShard<T extends GatingReport>(report: T, shard: ShardSpec | undefined): T {
+  return shard ? { ...report, shard: { index: shard.index, count: shard.count } } : report;
+}
+
+/**
+ * `lint --changed-since`: every rule is still linted (checks across rules need them all), but only
+ * the findings in changed files and in the files of touched rules are reported and gate.
+ */
+export function lintChangedScope(io: CliIO, config: RuleproofConfig, loaded: LoadResult, changedSince: string | undefined): { files: Set<string>; rules: Rule[] } | number | undefined {
+  if (!changedSince) return undefined;
+  const changed = changedFilesSince(config.root, changedSince);
+  if (typeof changed === 'string') {
+    io.stderr(`ruleproof: ${changed}\n`);
+    return 2;
+  }
+  const rules = rulesTouchedBy(loaded.rules, changed);
+  const files = new Set(changed);
+  for (const r of rules) {
+    files.add(r.source.file);
+    if (r.source.testsFile) files.add(r.source.testsFile);
+  }
+  io.stderr(`ruleproof: ${rules.length} of ${loaded.rules.length} rule(s) touched by changes since ${changedSince}\n`);
+  return { files, rules };
+}
+
+/** The load result and findings narrowed to a `--changed-since` scope (unchanged without one). */
+export function scopeLint(loaded: LoadResult, findings: Diagnostic[], scope: { files: Set<string>; rules: Rule[] } | undefined): { load: LoadResult; findings: Diagnostic[] } {
+  if (!scope) return { load: loaded, findings };
+  return {
+    load: { rules: scope.rules, diagnostics: loaded.diagnostics.filter((d) => scope.files.has(d.file)), failedFiles: loaded.failedFiles.filter((f) => scope.files.has(f)) },
+    findings: findings.filter((d) => scope.files.has(d.file)),
+  };
 }

@@ -16,6 +16,7 @@ import { datasetsCommand, eventsCommand } from './data.js';
 import { coverageCommand } from './coverage.js';
 import { MACHINE_FORMATS } from './formats.js';
 import { githubCommentCommand, githubCheckCommand } from './github.js';
+import { mergeReportsCommand } from './merge-reports.js';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -67,6 +68,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--junit <file>', 'also write JUnit XML to a file')
     .option('--markdown <file>', 'also write the Markdown summary to a file')
     .option('--baseline <report.json>', "compare with a report from the base branch in the summary")
+    .option('--changed-since <ref>', 'report only findings in files changed since this git ref (and in the rules they touch)')
     .option('--max-warnings <n>', 'fail when there are more warnings than this', (v) => parseCount(v, '--max-warnings'))
     .option('--attack-version <version>', 'ATT&CK catalogue version to check against')
     .action(async (paths: string[], opts) => {
@@ -85,6 +87,9 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--junit <file>', 'also write JUnit XML to a file')
     .option('--markdown <file>', 'also write the Markdown summary to a file')
     .option('--baseline <report.json>', "compare with a report from the base branch in the summary")
+    .option('--shard <i/n>', 'run only this runner\'s share of the rules (deterministic, balanced by dataset size)')
+    .option('--cache <dir>', 'reuse results of rules whose rule, tests, datasets and ruleproof did not change')
+    .option('--changed-since <ref>', 'only rules whose files or datasets changed since this git ref')
     .option('--strict', 'malformed dataset records fail the tests that read them')
     .option('-v, --verbose', 'show every test with its dataset and reason')
     .action(async (paths: string[], opts) => {
@@ -101,6 +106,9 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--junit <file>', 'also write JUnit XML to a file')
     .option('--markdown <file>', 'also write the Markdown summary to a file')
     .option('--baseline <report.json>', "compare with a report from the base branch in the summary")
+    .option('--shard <i/n>', 'run only this runner\'s share of the rules (deterministic, balanced by dataset size)')
+    .option('--cache <dir>', 'reuse results of rules whose rule, tests, datasets and ruleproof did not change')
+    .option('--changed-since <ref>', 'only rules whose files or datasets changed since this git ref')
     .option('--strict', 'malformed dataset records fail the tests that read them')
     .option('-v, --verbose', 'show every test with its dataset and reason')
     .action(async (paths: string[], opts) => {
@@ -158,6 +166,21 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--strict', 'malformed dataset records fail the tests that read them')
     .action(async (paths: string[], opts) => {
       exitCode = await coverageCommand(io, config(), paths, opts, color);
+    });
+
+  program
+    .command('merge-reports')
+    .description('merge the JSON reports of shards (lint, test or check) into one and render it')
+    .argument('<files...>', 'JSON reports written with --json by each shard')
+    .addOption(formatOption(['console', ...MACHINE_FORMATS], 'console'))
+    .option('--json <file>', 'also write the merged JSON report to a file')
+    .option('--sarif <file>', 'also write SARIF 2.1.0 (code scanning) to a file')
+    .option('--junit <file>', 'also write JUnit XML to a file')
+    .option('--markdown <file>', 'also write the Markdown summary to a file')
+    .option('--baseline <report.json>', 'compare with a report from the base branch in the summary')
+    .option('-v, --verbose', 'show every test with its dataset and reason')
+    .action(async (files: string[], opts) => {
+      exitCode = await mergeReportsCommand(io, files, opts, color);
     });
 
   const github = program.command('github').description('publish a JSON report to a pull request through the GitHub REST API (token from GITHUB_TOKEN)');

@@ -22,6 +22,8 @@ export interface ReplayOptions {
   strict?: boolean;
   /** How many alerts a test result carries (the count is always exact). */
   maxAlertsPerTest?: number;
+  /** Told about every diagnostic that comes from reading a dataset, with the dataset (the result cache stores them per dataset). */
+  onDatasetDiagnostic?: (dataset: string, diagnostic: Diagnostic) => void;
 }
 
 export interface ReplayOutcome {
@@ -173,7 +175,9 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
         root: options.root,
         onDiagnostic: (d) => {
           summary.warnings++;
-          diagnostics.push(options.strict && d.severity === 'warning' ? { ...d, severity: 'error' } : d);
+          const reported: Diagnostic = options.strict && d.severity === 'warning' ? { ...d, severity: 'error' } : d;
+          diagnostics.push(reported);
+          options.onDatasetDiagnostic?.(dataset, reported);
         },
       })) {
         summary.events++;
@@ -185,9 +189,9 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
       const message = d ? d.message : `cannot read dataset ${dataset}: ${(err as Error).message}`;
       summary.error = message;
       datasetFailure.set(dataset, message);
-      diagnostics.push(
-        d ?? { file: dataset, line: 0, column: 0, severity: 'error', code: 'dataset/unreadable', message },
-      );
+      const reported: Diagnostic = d ?? { file: dataset, line: 0, column: 0, severity: 'error', code: 'dataset/unreadable', message };
+      diagnostics.push(reported);
+      options.onDatasetDiagnostic?.(dataset, reported);
     }
     datasetWarnings.set(dataset, summary.warnings);
   }

@@ -162,7 +162,7 @@ export function renderJunit(report: GatingReport, options: JunitOptions = {}): s
     (acc, s) => ({ tests: acc.tests + s.counts.tests, failures: acc.failures + s.counts.failures, errors: acc.errors + s.counts.errors, skipped: acc.skipped + s.counts.skipped }),
     { tests: 0, failures: 0, errors: 0, skipped: 0 },
   );
-  const totalMs = parts.test ? parts.test.timings.totalMs : undefined;
+  const totalMs = parts.test?.timings?.totalMs;
   const head = `<testsuites${attrs([
     ['name', `ruleproof ${parts.command}`],
     ['tests', total.tests],
