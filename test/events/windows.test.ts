@@ -122,12 +122,17 @@ t.test('Security 4625, 4689, 4697, 4698, 4720, 4732, 5140, 5156 (constructed rec
     'user.name': 'admin',
     'user.target.name': 'Jane Doe',
   });
-  fields(t, normalizeWindowsRecord(securityRecord(5140, { ShareName: '\\\\*\\ADMIN$', RelativeTargetName: 'Temp\\x.exe', IpAddress: '10.0.0.9', IpPort: '50123' })), {
+  fields(t, normalizeWindowsRecord(securityRecord(5140, { ShareName: '\\\\*\\ADMIN$', ShareLocalPath: '\\??\\C:\\Windows', RelativeTargetName: 'Temp\\x.exe', IpAddress: '10.0.0.9', IpPort: '50123' })), {
     'event.category': ['network', 'file'],
     'event.action': 'network-share-object-accessed',
     'source.ip': '10.0.0.9',
     'source.port': 50123,
-    'file.name': 'x.exe',
+    // Elastic keeps the relative target whole as the name and joins it to the share's local path
+    'file.name': 'Temp\\x.exe',
+    'file.directory': '\\??\\C:\\Windows',
+    'file.path': '\\??\\C:\\Windows\\Temp\\x.exe',
+    'file.target_path': '\\\\*\\ADMIN$\\Temp\\x.exe',
+    'file.extension': 'exe',
   });
   fields(t, normalizeWindowsRecord(securityRecord(5156, { ProcessID: '4', Application: 'System', Direction: '%%14592', SourceAddress: '10.0.0.2', SourcePort: '5985', DestAddress: '10.0.0.9', DestPort: '50123', Protocol: '6' })), {
     // not in Elastic's table: no category, addresses only in event_data, so `network where` never sees it

@@ -10,6 +10,7 @@ import { normalizeSysmon } from './sysmon.js';
 import { normalizePowerShell } from './powershell.js';
 import { normalizeSecurity, normalizeServiceInstall } from './security.js';
 import { normalizeGenericWindows } from './windows.js';
+import { normalizeWinRm } from './winrm.js';
 
 export { normalizeSysmon } from './sysmon.js';
 export { splitWindowsCommandLine } from './cmdline.js';
@@ -24,6 +25,7 @@ export function normalizeWindowsRecord(record: WindowsRecord): CanonicalEvent {
   if (record.provider === 'Service Control Manager' && record.eventId === 7045) return normalizeServiceInstall(record);
   const channel = record.channel.toLowerCase();
   if (channel === 'windows powershell' || channel === 'microsoft-windows-powershell/operational') return normalizePowerShell(record);
+  if (channel === 'microsoft-windows-winrm/operational') return normalizeWinRm(record);
   return normalizeGenericWindows(record);
 }
 

@@ -60,6 +60,20 @@ export const SECURITY_CATEGORIZATION: Readonly<Record<number, Categorization>> =
   5145: C(['network', 'file'], ['info', 'access'], 'network-share-object-access-checked'),
 };
 
+/** Event codes whose PrivilegeList Elastic splits into one value per privilege. */
+const PRIVILEGE_LIST_EVENTS = new Set([4672, 4673, 4674, 4741, 4742, 4743]);
+
+/** 4697's ServiceType as Elastic names it in `service.type`. */
+const SERVICE_TYPES: Readonly<Record<string, string>> = {
+  '0x1': 'Kernel Driver',
+  '0x2': 'File System Driver',
+  '0x8': 'Recognizer Driver',
+  '0x10': 'Win32 Own Process',
+  '0x20': 'Win32 Share Process',
+  '0x110': 'Interactive Own Process',
+  '0x120': 'Interactive Share Process',
+};
+
 export const LOGON_TYPES: Readonly<Record<string, string>> = {
   2: 'Interactive', 3: 'Network', 4: 'Batch', 5: 'Service', 7: 'Unlock', 8: 'NetworkCleartext',
   9: 'NewCredentials', 10: 'RemoteInteractive', 11: 'CachedInteractive',
@@ -150,11 +164,26 @@ export function normalizeSecurity(record: WindowsRecord): CanonicalEvent {
 
   // Services and scheduled tasks.
   b.set('service.name', d.ServiceName);
+  if (d.ServiceType) b.set('service.type', SERVICE_TYPES[d.ServiceType]);
 
-  // Shares.
+  // Privileges: one value per privilege, as Elastic splits the list on white space.
+  if (PRIVILEGE_LIST_EVENTS.has(eid) && d.PrivilegeList) {
+    const privileges = d.PrivilegeList.split(/\s+/).filter((p) => p !== '');
+    const eventData = b.get('winlog.event_data') as Record<string, unknown>;
+    eventData.PrivilegeList = privileges;
+  }
+
+  // Shares: Elastic takes the relative target as the file name as written (it may hold folders)
+  // and joins it to the share's local path.
   if (eid === 5140 || eid === 5145) {
-    b.set('file.path', d.RelativeTargetName);
-    b.set('file.name', basenameWindows('\\' + (d.RelativeTargetName ?? '')));
+    const name = d.RelativeTargetName;
+    const directory = d.ShareLocalPath;
+    b.set('file.name', name);
+    b.set('file.directory', directory);
+    if (name && directory) b.set('file.path', `${directory}\\${name}`);
+    if (name && d.ShareName) b.set('file.target_path', `${d.ShareName}\\${name}`);
+    const dot = name ? name.lastIndexOf('.') : -1;
+    if (name && dot > -1) b.set('file.extension', name.slice(dot + 1));
   }
 
   b.append('related.user', b.get('user.name'));
