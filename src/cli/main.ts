@@ -14,6 +14,8 @@ import { lintCommand, testCommand, checkCommand } from './commands.js';
 import { runCommand, queryCommand } from './adhoc.js';
 import { datasetsCommand, eventsCommand } from './data.js';
 import { coverageCommand } from './coverage.js';
+import { regressCommand } from './regress.js';
+import { lockCommand } from './lock.js';
 import { MACHINE_FORMATS } from './formats.js';
 import { githubCommentCommand, githubCheckCommand } from './github.js';
 import { mergeReportsCommand } from './merge-reports.js';
@@ -209,6 +211,31 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--debug', 'log the API calls (the token is redacted)')
     .action(async (opts) => {
       exitCode = await githubCheckCommand(io, opts);
+    });
+
+  program
+    .command('regress')
+    .description('rules changed since a git ref (or two rule files): version-bump verdicts and alert diffs old vs new')
+    .argument('[paths...]', 'rule files or directories (default: the configured rule paths)')
+    .option('--base <ref>', 'git ref to compare the working tree with (default: the merge base with the default branch)')
+    .option('--from <file>', 'old version of a rule (with --to)')
+    .option('--to <file>', 'new version of a rule (with --from)')
+    .option('--all-datasets', 'replay over every bundled dataset, not only those the tests name')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['console', 'json', 'markdown']).default('console'))
+    .option('--json <file>', 'also write the JSON report to a file')
+    .option('--markdown <file>', 'also write the Markdown report to a file')
+    .action(async (paths: string[], opts) => {
+      exitCode = await regressCommand(io, config(), paths, opts, color);
+    });
+
+  program
+    .command('lock')
+    .description('check ruleproof.lock.json (id → version + behaviour hash) against the rules, or --update it')
+    .argument('[paths...]', 'rule files or directories (default: the configured rule paths)')
+    .option('--update', 'record the current versions and hashes (bumping versions the lock owns)')
+    .addOption(formatOption(['console', 'json'], 'console'))
+    .action(async (paths: string[], opts) => {
+      exitCode = await lockCommand(io, config(), paths, opts, color);
     });
 
   try {
