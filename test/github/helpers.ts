@@ -1,5 +1,5 @@
 /** Shared by the GitHub tests: run the CLI in-process, and a small scratch repository with a failing test. */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +34,10 @@ export const WMI_TESTS = 'detections/lateral_movement_incoming_wmi.tests.yml';
  * The bundled WMI rule with tests on the small synthetic captures only; with `failing`, one test
  * expects an alert that the SCCM exclusion prevents, so it fails with an explanation.
  */
-export function scratchRepo(t: { teardown(fn: () => void): void }, options: { failing?: boolean } = {}): string {
+export function scratchRepo(t: { teardown(fn: () => void): void }, options: { failing?: boolean; history?: boolean } = {}): string {
   const dir = tempDir(t, 'ruleproof-gh-repo-');
   writeFileSync(path.join(dir, 'ruleproof.config.yml'), 'rules: [detections]\ndatasets: [datasets]\n');
-  for (const f of [WMI_RULE, 'detections/etc/version.lock.json', 'datasets/synthetic']) {
+  for (const f of [WMI_RULE, 'detections/etc/version.lock.json', 'datasets/synthetic', ...(options.history ? [WMI_V100] : [])]) {
     mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     cpSync(path.join(repoRoot, f), path.join(dir, f), { recursive: true });
   }
@@ -56,5 +56,27 @@ export function scratchRepo(t: { teardown(fn: () => void): void }, options: { fa
       '',
     ].join('\n'),
   );
+  if (options.history) {
+    // WMI v100 with its tests on the synthetic captures only.
+    const text = readFileSync(path.join(repoRoot, WMI_V100), 'utf8');
+    const head = text.slice(0, text.indexOf('\ntests:\n') + 1);
+    writeFileSync(
+      path.join(dir, WMI_V100),
+      head +
+        [
+          'tests:',
+          '  - name: SCCM client actions through WMI are excluded',
+          '    dataset: datasets/synthetic/sccm_wmi_client_actions.xml',
+          '    expect: quiet',
+          '    reason: process.args exclusions.',
+          '  - name: Nessus scan writing report.txt (negative control)',
+          '    dataset: datasets/synthetic/nessus_wmi_scan_report_txt.xml',
+          '    expect: fire',
+          '',
+        ].join('\n'),
+    );
+  }
   return dir;
 }
+
+export const WMI_V100 = 'detections/history/wmi_incoming_lateral_movement_v100.yml';
