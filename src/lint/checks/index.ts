@@ -18,6 +18,10 @@ import { querySyntax } from './query-syntax.js';
 import { queryUnknownField } from './query-unknown-field.js';
 import { ruleValues } from './rule-values.js';
 import { severityRiskBand } from './severity-risk-band.js';
+import { sigmaCondition } from './sigma-condition.js';
+import { sigmaLogsourceFields } from './sigma-logsource-fields.js';
+import { sigmaMetadata } from './sigma-metadata.js';
+import { sigmaModifiers } from './sigma-modifiers.js';
 import { testsDatasetExists } from './tests-dataset-exists.js';
 import { testsPresent, testsQuietForFalsePositives } from './tests-coverage.js';
 
@@ -43,4 +47,8 @@ export const BUILTIN_CHECKS: readonly LintCheck[] = [
   testsPresent,
   testsQuietForFalsePositives,
   testsDatasetExists,
+  sigmaMetadata,
+  sigmaCondition,
+  sigmaModifiers,
+  sigmaLogsourceFields,
 ];
