@@ -78,6 +78,7 @@ function baseResult(rule: Rule): RuleResult {
     language: rule.query.language,
     fieldView: rule.query.fieldView,
     historical: rule.historical,
+    ...(rule.implementation ? { implementation: rule.implementation } : {}),
     status: rule.tests.length ? 'pass' : 'untested',
     tests: [],
   };

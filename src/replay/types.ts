@@ -68,6 +68,8 @@ export interface RuleResult {
   language: QueryLanguage;
   fieldView: FieldView;
   historical: boolean;
+  /** Which implementation of a multi-implementation analytic (MITRE CAR: `EQL`, `LogPoint`) this is. */
+  implementation?: string;
   /** pass: every test passed; fail: some test failed; error/unsupported: the rule could not run; untested: no tests. */
   status: TestStatus | 'untested';
   /** Why the rule could not run, when it could not. */

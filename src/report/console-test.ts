@@ -61,20 +61,31 @@ function renderTest(c: ChalkInstance, t: TestResult, verbose: boolean): string[]
 }
 
 /** For rules bundled in several versions: alerts per version on each shared dataset. */
+/** How a rule's column is labelled where several versions or implementations of it sit side by side. */
+function variantLabel(r: RuleResult): string {
+  const version = r.version === null ? undefined : `v${r.version}`;
+  if (!r.implementation) return version ?? 'v?';
+  return version ? `${version} ${r.implementation}` : r.implementation;
+}
+
+/**
+ * Per rule id with several versions (or implementations), each dataset's verdict side by side: the
+ * behaviour a version bump changed, readable at a glance.
+ */
 export function versionDifferences(rules: readonly RuleResult[]): string[] {
   const byId = new Map<string, RuleResult[]>();
   for (const r of rules) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
   const out: string[] = [];
-  for (const versions of [...byId.values()].filter((v) => v.length > 1)) {
-    versions.sort((a, b) => (a.version ?? 0) - (b.version ?? 0));
-    const datasets = [...new Set(versions.flatMap((v) => v.tests.map((t) => t.dataset)))].sort();
-    out.push(`${versions[0]?.name}  (${versions.map((v) => `v${v.version ?? '?'}`).join(', ')})`);
+  for (const variants of [...byId.values()].filter((v) => v.length > 1)) {
+    variants.sort((a, b) => (a.version ?? 0) - (b.version ?? 0) || (a.implementation ?? '').localeCompare(b.implementation ?? ''));
+    const datasets = [...new Set(variants.flatMap((v) => v.tests.map((t) => t.dataset)))].sort();
+    out.push(`${variants[0]?.name}  (${variants.map(variantLabel).join(', ')})`);
     for (const ds of datasets) {
-      const cells = versions.map((v) => {
+      const cells = variants.map((v) => {
         const t = v.tests.find((x) => x.dataset === ds);
-        if (!t) return `v${v.version ?? '?'}: –`;
+        if (!t) return `${variantLabel(v)}: –`;
         const verdict = t.status === 'pass' || t.status === 'fail' ? (t.alertCount ? `fires ${t.alertCount}` : 'quiet') : t.status;
-        return `v${v.version ?? '?'}: ${verdict}`;
+        return `${variantLabel(v)}: ${verdict}`;
       });
       out.push(`  ${ds.split('/').pop()}: ${cells.join(' | ')}`);
     }
@@ -87,7 +98,7 @@ export function renderTestReport(report: TestReport, c: ChalkInstance, options: 
   for (const r of report.rules) {
     const color = statusColor(c, r.status);
     lines.push(
-      `${color(c.bold(r.name))} ${c.dim(`v${r.version ?? '?'}`)} ${c.dim(`${r.format}/${r.language}`)}${r.historical ? c.dim(' (history)') : ''}  ${c.dim(r.file)}`,
+      `${color(c.bold(r.name))} ${c.dim(variantLabel(r))} ${c.dim(`${r.format}/${r.language}`)}${r.historical ? c.dim(' (history)') : ''}  ${c.dim(r.file)}`,
     );
     if (r.problem) lines.push(`  ${color('!')} ${r.problem.message} ${c.dim(`(${formatLocation(r.problem)})`)}`);
     if (!r.tests.length && !r.problem) lines.push(c.dim('  no tests'));
