@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { compileQuery } from '../engine/index.js';
 import type { Alert } from '../engine/types.js';
+import { prefilterFor } from '../engine/prefilter.js';
 import { openDataset } from '../events/dataset.js';
+import type { LineFilter } from '../events/readers/types.js';
 import type { FieldView, QueryLanguage } from '../rules/model.js';
 import { loadRules } from '../rules/index.js';
 import { compileRule } from '../replay/runner.js';
@@ -28,9 +30,10 @@ async function replayOne(
   newDetector: (onAlert: (a: Alert) => void) => { push: (e: import('../events/types.js').ReplayEvent) => void; finish: () => void },
   onAlert: (a: Alert) => void,
   diagnostics: Diagnostic[],
+  lineFilter?: LineFilter,
 ): Promise<void> {
   const detector = newDetector(onAlert);
-  for await (const event of openDataset(file, { root: config.root, onDiagnostic: (d) => diagnostics.push(d) })) detector.push(event);
+  for await (const event of openDataset(file, { root: config.root, onDiagnostic: (d) => diagnostics.push(d), ...(lineFilter ? { lineFilter } : {}) })) detector.push(event);
   detector.finish();
 }
 
@@ -76,7 +79,7 @@ export async function runCommand(io: CliIO, config: RuleproofConfig, opts: RunOp
   let total = 0;
   for (const file of files) {
     const alerts: Alert[] = [];
-    await replayOne(config, file, (cb) => compiled.query!.newDetector(cb), (a) => alerts.push(a), diagnostics);
+    await replayOne(config, file, (cb) => compiled.query!.newDetector(cb), (a) => alerts.push(a), diagnostics, prefilterFor([compiled.query]));
     total += alerts.length;
     for (const a of alerts) {
       io.stdout(
@@ -143,6 +146,7 @@ export async function queryCommand(io: CliIO, config: RuleproofConfig, query: st
         else io.stdout(JSON.stringify({ ...(a.joinKey ? { join_keys: a.joinKey } : {}), events: a.events.map((e) => e.doc) }) + '\n');
       },
       diagnostics,
+      prefilterFor([compiled.query]),
     );
   }
   for (const d of diagnostics) io.stderr(`${d.file}:${d.line}: ${d.severity}: ${d.message}\n`);

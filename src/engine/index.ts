@@ -13,6 +13,7 @@ import { parseEql } from './eql/parser.js';
 import { eventDetector, sampleDetector, sequenceDetector, type KeyReader, type RuntimeStage } from './evaluator.js';
 import { collectFields, lineColumn, spanText, type EventQueryNode, type Expr, type QueryIR, type Scalar } from './ir.js';
 import { LANGUAGE_COMPILERS } from './languages.js';
+import { queryRequirement } from './prefilter.js';
 import type { ClauseTrace, CompileOptions, CompileResult, CompiledQuery, QueryError, StageExplanation } from './types.js';
 
 export type { CompileOptions, CompileResult, CompiledQuery } from './types.js';
@@ -116,11 +117,13 @@ export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
     .map((f) => ({ name: f.name, ...lineColumn(ir.text, f.span.start) }))
     .sort((a, b) => a.line - b.line || a.column - b.column);
 
+  const literals = queryRequirement(ir, ctx);
   return {
     language: options.language,
     fields,
     unknownFields,
     stageCount,
+    ...(literals ? { literals } : {}),
     newDetector,
     explain(doc: CanonicalEvent): StageExplanation[] {
       return explainStages.map((s, i) => {

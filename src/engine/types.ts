@@ -84,6 +84,12 @@ export interface CompiledQuery {
   unknownFields: Array<{ name: string; line: number; column: number }>;
   /** Number of stages (1 for event queries). */
   stageCount: number;
+  /**
+   * Literal prefiltering (`./prefilter.ts`): an ECS document can match only if its raw JSON line
+   * contains one of these, ASCII case-insensitively. Absent when the query names no such literal
+   * (every line must then be read).
+   */
+  literals?: readonly string[];
   newDetector(onAlert: (alert: Alert) => void): Detector;
   /** Evaluate each stage of the query on one event, clause by clause. */
   explain(doc: CanonicalEvent): StageExplanation[];

@@ -187,7 +187,7 @@ export async function* openRawRecords(file: string, options: ReadOptions): Async
   }
   const reader = await readerFor(ds.format, ds.file);
   const timezone = ds.descriptor.timezone;
-  yield* reader(ds.absPath, { file: ds.file, onDiagnostic: options.onDiagnostic, ...(timezone ? { timezone } : {}) });
+  yield* reader(ds.absPath, { file: ds.file, onDiagnostic: options.onDiagnostic, ...(timezone ? { timezone } : {}), ...(options.lineFilter ? { lineFilter: options.lineFilter } : {}) });
 }
 
 /**

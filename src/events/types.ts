@@ -63,6 +63,8 @@ export interface ReadOptions {
   sortBufferLimit?: number;
   /** Where spilled runs go (default: the OS temporary directory). */
   tmpDir?: string;
+  /** Literal prefiltering, passed to the reader (see `ReaderOptions.lineFilter`). */
+  lineFilter?: import('./readers/types.js').LineFilter;
 }
 
 /**

@@ -3,12 +3,15 @@
  * per line, nested (`{"process": {"name": …}}`) or dotted (`{"process.name": …}`) keys or both, as
  * Elasticsearch accepts them. The documents are already canonical; they pass through as written.
  */
+import { readRawLines } from '../../util/raw-lines.js';
 import { jsonErrorColumn, jsonErrorMessage, readLines } from './lines.js';
 import type { RawRecord, ReaderOptions } from './types.js';
 
 export async function* readEcsNdjsonRecords(absPath: string, options: ReaderOptions): AsyncGenerator<RawRecord> {
   let ordinal = 0;
-  for await (const { line, text } of readLines(absPath)) {
+  const filter = options.lineFilter;
+  const lines = filter ? readRawLines(absPath, { filter, ...(filter.onSkip ? { onSkip: filter.onSkip } : {}) }) : readLines(absPath);
+  for await (const { line, text } of lines) {
     if (text.trim() === '') continue;
     let doc: unknown;
     try {

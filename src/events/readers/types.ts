@@ -35,6 +35,19 @@ export interface ReaderOptions {
   onDiagnostic: (d: Diagnostic) => void;
   /** IANA zone or fixed offset for sources that write local time without a zone. */
   timezone?: string;
+  /**
+   * Literal prefiltering (`src/engine/prefilter.ts`): a raw line it rejects holds no event any rule
+   * can match, and is skipped unparsed. Only readers whose documents reach the engine as written
+   * (ECS NDJSON) apply it; the others ignore it.
+   */
+  lineFilter?: LineFilter;
+}
+
+export interface LineFilter {
+  /** Whether the line (UTF-8 bytes `[start, end)`, without its line break) must be read. */
+  test(bytes: Uint8Array, start: number, end: number): boolean;
+  /** Told about every non-blank line skipped (so event counts stay exact). */
+  onSkip?: (line: number) => void;
 }
 
 /** A reader streams one file; it never loads a whole large file into memory. */

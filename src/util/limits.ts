@@ -1,0 +1,52 @@
+/**
+ * Limits that keep hostile or broken content from exhausting a CI runner: every one has a default
+ * sized for real detection content, and every one can be changed — by `RULEPROOF_<NAME>`
+ * environment variables (e.g. `RULEPROOF_MAX_LINE_BYTES=134217728`) or by passing options where
+ * a function takes them. A limit that trips produces a clear diagnostic, and the run goes on.
+ */
+
+export interface Limits {
+  /** Longest line of a line-based dataset (bytes). Longer lines are skipped with a warning. */
+  maxLineBytes: number;
+  /** Longest string value in a dataset record (characters); longer values are cut, with a warning. */
+  maxFieldChars: number;
+  /** YAML: most alias expansions in one document (billion-laughs guard; yaml's `maxAliasCount`). */
+  maxYamlAliases: number;
+  /** YAML/JSON rule and descriptor files: deepest nesting of maps and sequences. */
+  maxYamlDepth: number;
+  /** Longest regular expression pattern in a rule (characters). */
+  maxRegexLength: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxLineBytes: 16 * 1024 * 1024,
+  maxFieldChars: 1024 * 1024,
+  maxYamlAliases: 100,
+  maxYamlDepth: 64,
+  maxRegexLength: 4096,
+});
+
+const ENV_NAMES: Record<keyof Limits, string> = {
+  maxLineBytes: 'RULEPROOF_MAX_LINE_BYTES',
+  maxFieldChars: 'RULEPROOF_MAX_FIELD_CHARS',
+  maxYamlAliases: 'RULEPROOF_MAX_YAML_ALIASES',
+  maxYamlDepth: 'RULEPROOF_MAX_YAML_DEPTH',
+  maxRegexLength: 'RULEPROOF_MAX_REGEX_LENGTH',
+};
+
+/** The limits in force: defaults, overridden by positive integers in the environment. */
+export function limits(env: NodeJS.ProcessEnv = process.env): Limits {
+  const out: Limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(ENV_NAMES) as Array<keyof Limits>) {
+    const raw = env[ENV_NAMES[key]];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (Number.isInteger(n) && n > 0) out[key] = n;
+  }
+  return out;
+}
+
+/** The environment variable that sets a limit (for messages: "raise it with …"). */
+export function limitEnvName(key: keyof Limits): string {
+  return ENV_NAMES[key];
+}

@@ -1,0 +1,128 @@
+/**
+ * Fast, bounded line reading over bytes: a file is cut into lines without decoding it, a line filter
+ * (literal prefiltering, `src/engine/prefilter.ts`) sees each line's bytes first, and only the lines
+ * it keeps are decoded. Line breaks are those of `readline` with `crlfDelay: Infinity` — `\n`,
+ * `\r\n` and a lone `\r` — so line numbers agree with the plain reader; a UTF-8 byte-order mark
+ * at the start is dropped. A line longer than `maxLineBytes` is never held whole: its bytes are
+ * counted and dropped up to the next line break, and the caller is told its number and length.
+ */
+import { createReadStream } from 'node:fs';
+import { limits } from './limits.js';
+
+export interface RawLineFilter {
+  test(bytes: Uint8Array, start: number, end: number): boolean;
+}
+
+export interface RawLineOptions {
+  /** Lines it rejects are skipped undecoded (blank lines never reach it). */
+  filter?: RawLineFilter;
+  /** Longest line kept (bytes); longer lines are reported through `onOverlong` and skipped. */
+  maxLineBytes?: number;
+  onOverlong?: (line: number, bytes: number) => void;
+  /** Told about every line the filter rejected. */
+  onSkip?: (line: number) => void;
+}
+
+export interface DecodedLine {
+  /** 1-based line number. */
+  line: number;
+  text: string;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+function isBlank(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0b && c !== 0x0c) return false;
+  }
+  return true;
+}
+
+export async function* readRawLines(absPath: string, options: RawLineOptions = {}): AsyncGenerator<DecodedLine> {
+  const filter = options.filter;
+  const maxLine = options.maxLineBytes ?? limits().maxLineBytes;
+  const stream = createReadStream(absPath, { highWaterMark: 1 << 18 });
+  let line = 0;
+  let carry: Buffer | undefined;
+  /** The previous chunk ended with `\r`: a `\n` opening this one belongs to it. */
+  let pendingCR = false;
+  /** Bytes of an overlong line dropped so far (0: not in one). */
+  let overlong = 0;
+  let first = true;
+
+  const emit = (buf: Buffer, start: number, end: number): DecodedLine | undefined => {
+    line++;
+    if (first) {
+      first = false;
+      if (end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
+    }
+    if (overlong) {
+      const total = overlong + (end - start);
+      overlong = 0;
+      options.onOverlong?.(line, total);
+      return undefined;
+    }
+    if (end - start > maxLine) {
+      options.onOverlong?.(line, end - start);
+      return undefined;
+    }
+    if (isBlank(buf, start, end)) return undefined;
+    if (filter && !filter.test(buf, start, end)) {
+      options.onSkip?.(line);
+      return undefined;
+    }
+    return { line, text: buf.toString('utf8', start, end) };
+  };
+
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+      carry = undefined;
+      let pos = 0;
+      if (pendingCR) {
+        pendingCR = false;
+        if (buf[0] === LF) pos = 1;
+      }
+      let nextCR = buf.indexOf(CR, pos);
+      for (;;) {
+        let nl = buf.indexOf(LF, pos);
+        if (nextCR >= 0 && nextCR < pos) nextCR = buf.indexOf(CR, pos);
+        let width = 1;
+        if (nextCR >= 0 && (nl < 0 || nextCR < nl)) {
+          if (nextCR + 1 >= buf.length) {
+            // `\r` at the end of the chunk: the line ends; a `\n` may open the next chunk.
+            nl = nextCR;
+            pendingCR = true;
+          } else {
+            nl = nextCR;
+            if (buf[nextCR + 1] === LF) width = 2;
+          }
+        }
+        if (nl < 0) break;
+        const out = emit(buf, pos, nl);
+        if (out) yield out;
+        pos = nl + width;
+      }
+      if (pos < buf.length) {
+        const rest = buf.length - pos;
+        if (overlong || rest > maxLine) {
+          // Never hold an overlong line: count and drop what we have of it.
+          overlong += rest;
+          if (first) first = false;
+        } else {
+          carry = Buffer.from(buf.subarray(pos));
+        }
+      }
+    }
+    if (carry || overlong) {
+      const tail = carry ?? Buffer.alloc(0);
+      carry = undefined;
+      const out = emit(tail, 0, tail.length);
+      if (out) yield out;
+    }
+  } finally {
+    stream.destroy();
+  }
+}

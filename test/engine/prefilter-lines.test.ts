@@ -1,0 +1,77 @@
+/**
+ * The byte-level line reader behind prefiltering: the same lines and line numbers as the plain
+ * reader (LF, CRLF, lone CR, a BOM, breaks that straddle read chunks), and overlong lines dropped
+ * without being held, with the run going on.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { readLines } from '../../src/events/readers/lines.js';
+import { readRawLines } from '../../src/util/raw-lines.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'ruleproof-lines-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+async function both(name: string, content: string | Buffer) {
+  const file = path.join(dir, name);
+  writeFileSync(file, content);
+  const plain: string[] = [];
+  for await (const l of readLines(file)) if (l.text.trim() !== '') plain.push(`${l.line}:${l.text}`);
+  const raw: string[] = [];
+  for await (const l of readRawLines(file)) raw.push(`${l.line}:${l.text}`);
+  return { plain, raw };
+}
+
+t.test('line breaks and numbers agree with readline', async (t) => {
+  const cases: Record<string, string> = {
+    lf: 'a\nb\n\nc\n',
+    crlf: 'a\r\nb\r\n\r\nc',
+    cr: 'a\rb\r\rc\r',
+    mixed: 'a\r\nb\nc\rd\r\n\re',
+    bom: '\ufeff{"x":1}\n{"y":2}',
+    unicode: 'é\nß\r\n😀\n',
+    blank: '  \n\t\nx\n',
+  };
+  for (const [name, content] of Object.entries(cases)) {
+    const { plain, raw } = await both(name, content);
+    t.same(raw, plain, name);
+  }
+});
+
+t.test('breaks straddling the 256 KiB read chunks', async (t) => {
+  const chunk = 1 << 18;
+  for (const offset of [-2, -1, 0, 1]) {
+    for (const brk of ['\r\n', '\r', '\n']) {
+      const head = 'x'.repeat(chunk + offset - 1);
+      const content = `${head}${brk}second\r\nthird\n${'y'.repeat(chunk)}\rlast`;
+      const { plain, raw } = await both(`straddle${offset}${brk.length}${brk.charCodeAt(0)}`, content);
+      t.same(raw.map((l) => l.slice(0, 20)), plain.map((l) => l.slice(0, 20)), `offset ${offset}, break ${JSON.stringify(brk)}`);
+    }
+  }
+});
+
+t.test('a rejected line is skipped and counted; kept lines keep their numbers', async (t) => {
+  const file = path.join(dir, 'filtered');
+  writeFileSync(file, 'keep 1\nskip\n\nkeep 4\r\nskip\n');
+  const skipped: number[] = [];
+  const kept: string[] = [];
+  const filter = { test: (b: Uint8Array, s: number) => b[s] === 0x6b /* k */ };
+  for await (const l of readRawLines(file, { filter, onSkip: (n) => skipped.push(n) })) kept.push(`${l.line}:${l.text}`);
+  t.same(kept, ['1:keep 1', '4:keep 4']);
+  t.same(skipped, [2, 5]);
+});
+
+t.test('overlong lines are dropped with their number and size, and reading goes on', async (t) => {
+  const file = path.join(dir, 'overlong');
+  const huge = 'z'.repeat(3 * (1 << 18) + 17);
+  writeFileSync(file, `{"a":1}\n${huge}\n{"b":2}\r\n${'q'.repeat(100)}`);
+  const overlong: Array<[number, number]> = [];
+  const kept: string[] = [];
+  for await (const l of readRawLines(file, { maxLineBytes: 64, onOverlong: (line, bytes) => overlong.push([line, bytes]) })) kept.push(`${l.line}:${l.text}`);
+  t.same(kept, ['1:{"a":1}', '3:{"b":2}']);
+  t.same(overlong, [
+    [2, huge.length],
+    [4, 100],
+  ]);
+});
