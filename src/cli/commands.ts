@@ -8,7 +8,8 @@ import { renderTestReport } from '../report/console-test.js';
 import { renderDiagnostics } from '../report/console-diagnostics.js';
 import { buildLintReport } from '../report/lint-report.js';
 import { coverageSummary, renderCoverageSummary } from '../coverage/summary.js';
-import { writeCheckCoverage } from './coverage.js';
+import { clauseCoverageForTest, writeCheckCoverage } from './coverage.js';
+import { updateCounts } from './new-test.js';
 import { TOOL_VERSION } from '../util/version.js';
 import type { CheckReport } from '../report/markdown.js';
 import type { RuleproofConfig } from './config.js';
@@ -70,6 +71,9 @@ interface TestOptions extends ReportOutputOptions, ScaleOptions {
   dataset?: string[];
   strict?: boolean;
   verbose?: boolean;
+  clauseCoverage?: boolean;
+  mutate?: boolean;
+  update?: boolean;
 }
 
 export async function testCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: TestOptions, color: ChalkInstance): Promise<number> {
@@ -85,7 +89,12 @@ export async function testCommand(io: CliIO, config: RuleproofConfig, paths: str
   if (typeof run === 'number') return run;
   const outcome = await replayForRun(io, config, run.rules, { root: config.root, strict: !!opts.strict }, opts);
   const report = withShard(buildTestReport(outcome, loaded.diagnostics, performance.now() - started), run.shard);
-  return emitReport(io, report, opts, () => renderTestReport(report, color, { verbose: !!opts.verbose }), run.emit);
+  const clauses = await clauseCoverageForTest(config, run.rules, opts, color);
+  const updated = opts.update ? updateCounts(config.root, run.rules, report, color) : undefined;
+  // Clause coverage rides along in the JSON report as an added field (docs/coverage.md).
+  const full = clauses.report ? Object.assign({}, report, { clauseCoverage: clauses.report }) : report;
+  const code = emitReport(io, full, opts, () => renderTestReport(report, color, { verbose: !!opts.verbose }) + clauses.text + (updated?.text ?? ''), run.emit);
+  return updated && code === 1 && updated.unresolved === 0 ? 0 : code;
 }
 
 /** lint + test + coverage summary in one report: the gate `npm start` runs on the bundled content. */

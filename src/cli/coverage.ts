@@ -16,6 +16,8 @@ import { buildNavigatorLayer } from '../coverage/navigator.js';
 import { renderCoverageMarkdown } from '../coverage/markdown.js';
 import { renderCoverageHtml } from '../coverage/html.js';
 import { ContentError } from '../util/diagnostics.js';
+import { computeClauseCoverage, type ClauseCoverageReport } from '../coverage/clauses.js';
+import { renderClauseCoverageConsole } from '../coverage/clauses-render.js';
 import { renderDiagnostics } from '../report/console-diagnostics.js';
 import type { ChalkInstance } from 'chalk';
 import type { RuleproofConfig } from './config.js';
@@ -38,6 +40,8 @@ export interface CoverageOptions {
   report?: string;
   attackVersion?: string;
   strict?: boolean;
+  clauseCoverage?: boolean;
+  mutate?: boolean;
 }
 
 export function renderCoverage(report: CoverageReport, format: CoverageFormat, config: RuleproofConfig, attackVersion?: string): string {
@@ -53,7 +57,7 @@ export function renderCoverage(report: CoverageReport, format: CoverageFormat, c
   }
 }
 
-function readTestReport(io: CliIO, file: string): TestReport {
+function readTestReport(io: CliIO, file: string): TestReport & { clauseCoverage?: ClauseCoverageReport } {
   const abs = path.resolve(io.cwd, file);
   const fail = (message: string): never => {
     throw new ContentError({ file, line: 0, column: 0, severity: 'error', code: 'config/report', message, hint: 'Pass the JSON written by `ruleproof test --json FILE` or `ruleproof check --json FILE`.' });
@@ -70,14 +74,34 @@ function readTestReport(io: CliIO, file: string): TestReport {
   if (!report || (report as { command?: string }).command !== 'test' || !Array.isArray((report as { rules?: unknown }).rules)) {
     fail(`report file ${file} is not a ruleproof test or check report`);
   }
-  return report as TestReport;
+  return report as TestReport & { clauseCoverage?: ClauseCoverageReport };
 }
 
 /** Coverage of `rules` (current versions) given their test report; the shared core of coverage and check. */
-export async function coverageFor(config: RuleproofConfig, rules: readonly Rule[], test: TestReport, options: { attackVersion?: string } = {}): Promise<CoverageReport> {
+export async function coverageFor(
+  config: RuleproofConfig,
+  rules: readonly Rule[],
+  test: TestReport,
+  options: { attackVersion?: string; clauseCoverage?: ClauseCoverageReport } = {},
+): Promise<CoverageReport> {
   const catalogue = loadAttackCatalogue(options.attackVersion ?? config.attackVersion);
   const datasets = await declaredDatasetTechniques(config.root, config.datasets);
-  return buildCoverage(rules, test, catalogue, { datasets });
+  return buildCoverage(rules, test, catalogue, { datasets, ...(options.clauseCoverage ? { clauseCoverage: options.clauseCoverage } : {}) });
+}
+
+/**
+ * `ruleproof test --clause-coverage [--mutate]`: clause coverage of the rules the run replayed, and its
+ * console rendering; nothing (and no extra pass over the datasets) without either flag.
+ */
+export async function clauseCoverageForTest(
+  config: RuleproofConfig,
+  rules: readonly Rule[],
+  opts: { clauseCoverage?: boolean; mutate?: boolean; verbose?: boolean },
+  color: ChalkInstance,
+): Promise<{ report?: ClauseCoverageReport; text: string }> {
+  if (!opts.clauseCoverage && !opts.mutate) return { text: '' };
+  const report = await computeClauseCoverage(rules, { root: config.root, mutate: !!opts.mutate });
+  return { report, text: '\n\n' + renderClauseCoverageConsole(report, color, { verbose: !!opts.verbose }) };
 }
 
 export async function coverageCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: CoverageOptions, color: ChalkInstance): Promise<number> {
@@ -90,7 +114,11 @@ export async function coverageCommand(io: CliIO, config: RuleproofConfig, paths:
     const outcome = await replayTests(current, { root: config.root, strict: !!opts.strict });
     test = buildTestReport(outcome, loaded.diagnostics, performance.now() - started);
   }
-  const report = await coverageFor(config, current, test, opts);
+  const clauseCoverage =
+    opts.clauseCoverage || opts.mutate
+      ? await computeClauseCoverage(current, { root: config.root, mutate: !!opts.mutate })
+      : (test as { clauseCoverage?: ClauseCoverageReport }).clauseCoverage;
+  const report = await coverageFor(config, current, test, { ...(opts.attackVersion ? { attackVersion: opts.attackVersion } : {}), ...(clauseCoverage ? { clauseCoverage } : {}) });
   const loadErrors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (loadErrors.length) io.stderr(renderDiagnostics(loadErrors, color) + '\n');
 

@@ -16,6 +16,7 @@ import { datasetsCommand, eventsCommand } from './data.js';
 import { coverageCommand } from './coverage.js';
 import { regressCommand } from './regress.js';
 import { lockCommand } from './lock.js';
+import { newTestCommand } from './new-test.js';
 import { MACHINE_FORMATS } from './formats.js';
 import { githubCommentCommand, githubCheckCommand } from './github.js';
 import { mergeReportsCommand } from './merge-reports.js';
@@ -94,6 +95,9 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--changed-since <ref>', 'only rules whose files or datasets changed since this git ref')
     .option('--strict', 'malformed dataset records fail the tests that read them')
     .option('-v, --verbose', 'show every test with its dataset and reason')
+    .option('--clause-coverage', 'report which predicates the test datasets made true and false, and unexercised exclusions')
+    .option('--mutate', 'drop and negate each exclusion in turn and report the quiet tests that still pass')
+    .option('--update', 'rewrite the counts of fire tests whose alert count changed, showing the diff')
     .action(async (paths: string[], opts) => {
       exitCode = await testCommand(io, config(), paths, opts, color);
     });
@@ -166,6 +170,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--report <file>', 'use this test/check JSON report instead of replaying the tests')
     .option('--attack-version <version>', 'ATT&CK catalogue version')
     .option('--strict', 'malformed dataset records fail the tests that read them')
+    .option('--clause-coverage', 'include clause coverage of each rule by its tests')
+    .option('--mutate', 'include the mutation check of exclusions (implies --clause-coverage)')
     .action(async (paths: string[], opts) => {
       exitCode = await coverageCommand(io, config(), paths, opts, color);
     });
@@ -236,6 +242,18 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .addOption(formatOption(['console', 'json'], 'console'))
     .action(async (paths: string[], opts) => {
       exitCode = await lockCommand(io, config(), paths, opts, color);
+    });
+
+  program
+    .command('new-test')
+    .description('write a test case for a rule from its current outcome on a dataset (count and a distinguishing match)')
+    .requiredOption('--rule <id-name-or-file>', 'the rule')
+    .requiredOption('--dataset <path>', 'the dataset')
+    .option('--name <name>', 'test name (default: the dataset file name)')
+    .option('--reason <text>', 'why the case exists (required by quiet tests)')
+    .option('--dry-run', 'show the test case without writing it')
+    .action(async (opts) => {
+      exitCode = await newTestCommand(io, config(), opts, color);
     });
 
   try {

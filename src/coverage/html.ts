@@ -264,8 +264,9 @@ const SCRIPT = String.raw`
     wrap.appendChild(table);
     (cc.exclusions || []).forEach(function (x) {
       var line = 'Exclusion ' + x.text + ': ' + (x.exercisedBy.length ? 'exercised by ' + x.exercisedBy.join(', ') : 'no quiet test exercises it');
-      if (x.mutation) line += ' · mutation: ' + (x.mutation.killedBy.length ? 'caught by ' + x.mutation.killedBy.join(', ') : 'no quiet test fails without it') + (x.mutation.survivors.length ? '; still quiet: ' + x.mutation.survivors.join(', ') : '');
-      wrap.appendChild(el('div', { 'class': 'meta exclusion' }, line));
+      if (x.mutation) line += ' · dropped: ' + (x.mutation.killedBy.length ? 'caught by ' + x.mutation.killedBy.join(', ') : 'no quiet test fails without it') + (x.mutation.vacuous.length ? '; vacuous: ' + x.mutation.vacuous.join(', ') : '');
+      if (x.negation) line += ' · negated: ' + (x.negation.killedBy.length ? 'caught by ' + x.negation.killedBy.join(', ') : 'no quiet test fails');
+      wrap.appendChild(el('div', { 'class': 'meta exclusion' + (x.exercisedBy.length ? '' : ' pred-never') + (x.mutation && x.mutation.vacuous.length ? ' vacuous' : '') }, line));
     });
     return wrap;
   }

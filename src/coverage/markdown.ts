@@ -1,4 +1,5 @@
 /** Coverage as GitHub-flavoured Markdown, for a pull-request comment or a job summary. */
+import { renderClauseCoverageMarkdown } from './clauses-render.js';
 import { statusOf, type CoverageReport, type CoverageRule, type TechniqueCoverageEntry } from './model.js';
 
 const ICON: Record<TechniqueCoverageEntry['status'], string> = { tested: '✅', failing: '❌', untested: '⚠️', none: '·' };
@@ -70,5 +71,6 @@ export function renderCoverageMarkdown(report: CoverageReport): string {
   }
   const unmapped = report.rules.filter((r) => !r.mappings.some((m) => m.technique));
   if (unmapped.length) out.push(`Rules without a technique: ${unmapped.map((r) => mdCell(r.name)).join(', ')}`, '');
+  if (report.clauseCoverage) out.push(renderClauseCoverageMarkdown(report.clauseCoverage), '');
   return out.join('\n').trimEnd() + '\n';
 }
