@@ -22,11 +22,25 @@ const ID = 'rule_id = "55555555-5555-4555-8555-555555555555"';
 const fire = { name: 'fires', dataset: 'datasets/a.json', expect: 'fire' };
 const quiet = (reason: string) => ({ name: 'quiet', dataset: 'datasets/a.json', expect: 'quiet', reason });
 
+const SIGMA = (level: string) =>
+  [
+    'title: Informational process start',
+    'id: 6b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
+    'status: test',
+    `level: ${level}`,
+    'logsource: {product: windows, category: process_creation}',
+    'detection:',
+    '  sel: {Image|endswith: \\\\whoami.exe}',
+    '  condition: sel',
+    '',
+  ].join('\n');
+
 t.test('rule/values', (t) =>
   runCheckCases(t, ruleValues, {
     valid: [
       { name: 'native rule', files: { 'r.yml': nativeRule({ status: 'production' }) } },
       { name: 'Elastic rule', files: { 'r.toml': elastic(`${ID}\nseverity = "high"\nrisk_score = 73`) } },
+      { name: 'Sigma rule at level informational (Sigma has a fifth level)', files: { 'r.yml': SIGMA('informational') } },
     ],
     invalid: [
       {

@@ -1,8 +1,11 @@
 import { fieldPath } from '../../rules/paths.js';
 import { closest } from '../../rules/validate.js';
 import type { Finding, LintCheck } from '../types.js';
+import type { Rule } from '../../rules/model.js';
 
 const SEVERITIES = ['low', 'medium', 'high', 'critical'];
+/** Sigma's `level` has a fifth value below low, for rules that only inform (the Sigma specification). */
+const SEVERITIES_BY_FORMAT: Partial<Record<Rule['format'], string[]>> = { sigma: ['informational', ...SEVERITIES] };
 const STATUSES: Record<string, string[]> = {
   native: ['production', 'experimental', 'development', 'deprecated', 'history'],
   'elastic-toml': ['production', 'development', 'deprecated'],
@@ -30,12 +33,13 @@ export const ruleValues: LintCheck = {
     } else if (!scheme && !UUID.test(rule.id)) {
       findings.push({ path: fieldPath(rule, 'id'), message: `rule id "${rule.id}" is not a UUID`, hint: 'Generate one (e.g. with `uuidgen`) and keep it for every version of the rule.' });
     }
-    if (rule.severity !== undefined && !SEVERITIES.includes(rule.severity)) {
-      const guess = closest(rule.severity, SEVERITIES);
+    const severities = SEVERITIES_BY_FORMAT[rule.format] ?? SEVERITIES;
+    if (rule.severity !== undefined && !severities.includes(rule.severity)) {
+      const guess = closest(rule.severity, severities);
       findings.push({
         path: fieldPath(rule, 'severity'),
-        message: `severity "${rule.severity}" is not one of ${SEVERITIES.join(', ')}`,
-        hint: guess ? `Did you mean "${guess}"?` : `Use one of ${SEVERITIES.join(', ')}.`,
+        message: `severity "${rule.severity}" is not one of ${severities.join(', ')}`,
+        hint: guess ? `Did you mean "${guess}"?` : `Use one of ${severities.join(', ')}.`,
       });
     }
     if (rule.riskScore !== undefined && (rule.riskScore < 0 || rule.riskScore > 100)) {
