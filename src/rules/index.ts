@@ -17,6 +17,7 @@ import { toTestCases } from './tests.js';
 import { validateAgainst } from './validate.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 import { YAML_RULE_FORMATS, type YamlRuleFormat } from './formats.js';
+import { loadSigmaText } from './sigma.js';
 
 export interface LoadOptions {
   /** Repository root: rule paths are reported relative to it, dataset paths resolve against it. */
@@ -163,6 +164,9 @@ export async function loadRuleFile(ctx: FileContext): Promise<FileLoad> {
   const ext = path.extname(ctx.absPath).toLowerCase();
   if (ext === '.toml') return loadElasticToml(read.text, ctx);
   if (ext === '.yml' || ext === '.yaml') {
+    // Sigma is the one rule format whose files may hold several YAML documents (a rule collection, or a
+    // correlation with the rules it references); the single-document parser below would reject them.
+    if (isMultiDocumentSigma(read.text)) return loadSigmaText(read.text, ctx);
     const parsed = parseYamlSource(read.text, ctx.file);
     if (!parsed.ok) return { rules: [], diagnostics: parsed.diagnostics, failed: true };
     const other = foreignYamlFormat(parsed.source, ctx);
@@ -181,6 +185,13 @@ export async function loadRuleFile(ctx: FileContext): Promise<FileLoad> {
     failed: true,
     diagnostics: [errorAt(ctx.file, undefined, 'load/unsupported-format', `"${ext || path.basename(ctx.absPath)}" files are not rules ruleproof can load`, 'Rule files are Elastic TOML (.toml) or ruleproof YAML (.yml, .yaml).')],
   };
+}
+
+/** A `---` separator after content, in a file with Sigma's signature keys at the start of a line. */
+function isMultiDocumentSigma(text: string): boolean {
+  const separator = /^---[ \t]*(#.*)?$/m.exec(text);
+  if (!separator || !/\S/.test(text.slice(0, separator.index).replace(/^(%.*|#.*)$/gm, ''))) return false;
+  return /^(logsource|correlation|filter):/m.test(text);
 }
 
 /** YAML rule formats other than the native one, recognised by their signature keys. */
