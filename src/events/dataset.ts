@@ -14,6 +14,20 @@ import { readEcsNdjsonRecords } from './readers/ecs-ndjson.js';
 import { readJsonArrayRecords } from './readers/json-array.js';
 import { looksLikeOtrf, readOtrfJsonRecords } from './readers/otrf-json.js';
 import type { RawRecord, RecordReader } from './readers/types.js';
+import {
+  DEFAULT_DECOMPRESSION_LIMITS,
+  DecompressionBudget,
+  containerKind,
+  gunzipFile,
+  headOf,
+  isDataMember,
+  listZipMembers,
+  parseByteSize,
+  readZipMember,
+  type ContainerKind,
+  type DecompressionLimits,
+} from './containers.js';
+import { DEFAULT_LOOKAHEAD, DEFAULT_WHOLE_SORT_LIMIT, mergeOrdered, orderByTime, parseDuration, parseRebaseTime, rebaseEvents } from './order.js';
 import { DEFAULT_SORT_BUFFER_LIMIT, sortByTime } from './sort.js';
 import type { DatasetDescriptor, DatasetFormat, ReadOptions, ReplayEvent } from './types.js';
 
@@ -28,8 +42,10 @@ export interface OpenedDataset {
   descriptor: DatasetDescriptor;
   /** Repository-relative path of the descriptor, when there is one. */
   descriptorFile?: string;
-  /** How the format was chosen. */
+  /** How the format was chosen (for a compressed file: of its content, once known). */
   formatFrom: 'option' | 'descriptor' | 'sniffed';
+  /** `gzip` or `zip` when the file is compressed; `format` is then that of its content. */
+  container?: ContainerKind;
 }
 
 function datasetError(file: string, code: string, message: string, hint?: string): ContentError {
@@ -58,26 +74,29 @@ function looksLikeEcs(obj: Record<string, unknown>): boolean {
   return false;
 }
 
-/** The format of a dataset from its first bytes; throws a ContentError when it cannot tell. */
-export function sniffFormat(absPath: string, file: string): DatasetFormat | 'empty' {
-  const bytes = head(absPath);
+/**
+ * The format of content from its first bytes; throws a ContentError when it cannot tell. `where`
+ * names the content in messages (a zip member), `file` the dataset.
+ */
+export function sniffBytes(bytes: Buffer, file: string, where = file): DatasetFormat | 'empty' {
   if (bytes.subarray(0, 8).equals(Buffer.from('ElfFile\0', 'latin1'))) return 'evtx';
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    throw datasetError(file, 'dataset/unsupported-format', 'the dataset is gzip-compressed, which ruleproof cannot read yet', 'Decompress it (gunzip) and point the test at the result.');
-  }
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
-    throw datasetError(file, 'dataset/unsupported-format', 'the dataset is a zip archive, which ruleproof cannot read yet', 'Extract the archive and point the test at the extracted file.');
+  const nested = containerKind(bytes);
+  if (nested) {
+    throw datasetError(file, 'dataset/unsupported-format', `${where} is ${nested === 'gzip' ? 'gzip-compressed' : 'a zip archive'} inside a compressed dataset, which ruleproof does not unpack`, 'Compress the dataset only once (one .gz file, or a .zip of plain files).');
   }
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.startsWith('version https://git-lfs.github.com/spec/')) {
-    throw datasetError(file, 'dataset/lfs-pointer', 'the dataset is a Git LFS pointer file, not the data itself', 'Run `git lfs pull` to fetch the real file.');
+    throw datasetError(file, 'dataset/lfs-pointer', `${where === file ? 'the dataset' : where} is a Git LFS pointer file, not the data itself`, 'Run `git lfs pull` to fetch the real file.');
   }
+  // UTF-16 XML exports (wevtutil) start with a byte-order mark.
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'sysmon-xml';
   const trimmed = text.trimStart();
   if (trimmed === '') return 'empty';
   const first = trimmed[0];
   if (first === '<') return 'sysmon-xml';
   if (first === '[') return 'json-array';
+  const hint = `Add a descriptor ${path.basename(file)}.meta.yml with \`format:\` (one of ${DATASET_FORMATS.join(', ')}).`;
   if (first === '{') {
     const line = trimmed.split(/\r?\n/, 1)[0] as string;
     let obj: Record<string, unknown> | undefined;
@@ -89,14 +108,24 @@ export function sniffFormat(absPath: string, file: string): DatasetFormat | 'emp
     }
     if (obj && looksLikeOtrf(obj)) return 'otrf-json';
     if (obj && looksLikeEcs(obj)) return 'ecs-ndjson';
+    const subject = where === file ? 'the dataset format' : `the format of ${where}`;
     throw datasetError(
       file,
       'dataset/unknown-format',
-      obj ? 'cannot tell the dataset format: the first JSON line is neither an ECS document (winlog, ecs, @timestamp) nor an OTRF/NXLog event (EventID, SourceName)' : 'cannot tell the dataset format: the first line is not a JSON object',
-      `Add a descriptor ${path.basename(file)}.meta.yml with \`format:\` (one of ${DATASET_FORMATS.join(', ')}).`,
+      obj ? `cannot tell ${subject}: the first JSON line is neither an ECS document (winlog, ecs, @timestamp) nor an OTRF/NXLog event (EventID, SourceName)` : `cannot tell ${subject}: the first line is not a JSON object`,
+      hint,
     );
   }
-  throw datasetError(file, 'dataset/unknown-format', 'cannot tell the dataset format from its first bytes', `Add a descriptor ${path.basename(file)}.meta.yml with \`format:\` (one of ${DATASET_FORMATS.join(', ')}).`);
+  throw datasetError(file, 'dataset/unknown-format', `cannot tell ${where === file ? 'the dataset format' : `the format of ${where}`} from its first bytes`, hint);
+}
+
+/**
+ * The format of a dataset file from its first bytes, or the container it is compressed in (whose
+ * content is sniffed as it is opened); throws a ContentError when it cannot tell.
+ */
+export function sniffFormat(absPath: string, file: string): DatasetFormat | 'empty' | ContainerKind {
+  const bytes = head(absPath);
+  return containerKind(bytes) ?? sniffBytes(bytes, file);
 }
 
 /** Resolve, check and describe a dataset file without reading its records. */
@@ -115,14 +144,19 @@ export function resolveDataset(file: string, options: Pick<ReadOptions, 'root' |
   let format: DatasetFormat;
   let formatFrom: OpenedDataset['formatFrom'];
   let empty = false;
+  const container = containerKind(head(absPath, 4));
   if (options.format) {
     format = options.format;
     formatFrom = 'option';
   } else if (descriptor.format) {
     format = descriptor.format;
     formatFrom = 'descriptor';
+  } else if (container) {
+    // Known once the content is opened (each zip member may have its own).
+    format = 'ecs-ndjson';
+    formatFrom = 'sniffed';
   } else {
-    const sniffed = sniffFormat(absPath, rel);
+    const sniffed = sniffFormat(absPath, rel) as DatasetFormat | 'empty';
     empty = sniffed === 'empty';
     format = sniffed === 'empty' ? 'ecs-ndjson' : sniffed;
     formatFrom = 'sniffed';
@@ -135,6 +169,7 @@ export function resolveDataset(file: string, options: Pick<ReadOptions, 'root' |
     ...(descriptorAbs ? { descriptorFile: toPosixRelative(options.root, descriptorAbs) } : {}),
     formatFrom,
     empty,
+    ...(container ? { container } : {}),
   };
 }
 
@@ -178,16 +213,122 @@ export async function readerFor(format: DatasetFormat, file: string): Promise<Re
   }
 }
 
-/** The raw records of a dataset, before normalization (`ruleproof events --raw`), in file order. */
-export async function* openRawRecords(file: string, options: ReadOptions): AsyncGenerator<RawRecord> {
-  const ds = resolveDataset(file, options);
-  if (ds.empty) {
-    options.onDiagnostic({ file: ds.file, line: 0, column: 0, severity: 'warning', code: 'dataset/empty', message: `${ds.file} is empty: no events` });
+/** The decompression limits of a dataset: read options, else its descriptor, else the defaults. */
+export function decompressionLimits(descriptor: DatasetDescriptor, options: Pick<ReadOptions, 'maxDecompressedBytes' | 'maxCompressionRatio'>): DecompressionLimits {
+  const fromDescriptor = descriptor.max_decompressed_size !== undefined ? parseByteSize(descriptor.max_decompressed_size) : undefined;
+  return {
+    maxBytes: options.maxDecompressedBytes ?? fromDescriptor ?? DEFAULT_DECOMPRESSION_LIMITS.maxBytes,
+    maxRatio: options.maxCompressionRatio ?? descriptor.max_compression_ratio ?? DEFAULT_DECOMPRESSION_LIMITS.maxRatio,
+  };
+}
+
+/**
+ * One stream of records of a dataset: the file itself, its gunzipped content, or one member of a
+ * zip archive, with the format of that stream.
+ */
+export interface DatasetPart {
+  format: DatasetFormat;
+  /** Zip member name. */
+  member?: string;
+  /** Position of the part in the dataset (zip members in directory order). */
+  index: number;
+  openContent?: () => AsyncIterable<Uint8Array>;
+}
+
+const MEMBER_ORDINAL_STRIDE = 2 ** 32;
+
+/** The parts of a dataset; empty parts are reported (warning `dataset/empty`) and left out. */
+export async function datasetParts(ds: OpenedDataset & { empty: boolean }, options: ReadOptions): Promise<DatasetPart[]> {
+  const emptyWarning = (what: string): void =>
+    options.onDiagnostic({ file: ds.file, line: 0, column: 0, severity: 'warning', code: 'dataset/empty', message: `${what} is empty: no events` });
+  const fixedFormat = ds.formatFrom === 'sniffed' ? undefined : ds.format;
+  if (!ds.container) {
+    if (ds.empty) {
+      emptyWarning(ds.file);
+      return [];
+    }
+    return [{ format: ds.format, index: 0 }];
+  }
+  const budget = new DecompressionBudget(ds.file, decompressionLimits(ds.descriptor, options));
+  // Sniffing reads a few KiB again; it does not count against the dataset's budget.
+  const sniffBudget = (): DecompressionBudget => new DecompressionBudget(ds.file, { maxBytes: DEFAULT_DECOMPRESSION_LIMITS.maxBytes, maxRatio: Infinity });
+  const quiet = (): void => {};
+  if (ds.container === 'gzip') {
+    let format = fixedFormat;
+    if (!format) {
+      const sniffed = sniffBytes(await headOf(gunzipFile(ds.absPath, sniffBudget(), quiet)), ds.file, `the content of ${ds.file}`);
+      if (sniffed === 'empty') {
+        emptyWarning(ds.file);
+        return [];
+      }
+      format = sniffed;
+    }
+    return [{ format, index: 0, openContent: () => gunzipFile(ds.absPath, budget, options.onDiagnostic) }];
+  }
+  const members = (await listZipMembers(ds.absPath, ds.file)).filter((m) => isDataMember(m.name));
+  const declared = members.reduce((sum, m) => sum + m.size, 0);
+  if (declared > budget.limits.maxBytes) {
+    throw new ContentError({
+      file: ds.file,
+      line: 0,
+      column: 0,
+      severity: 'error',
+      code: 'dataset/decompression-limit',
+      message: `the zip archive declares ${declared} bytes of content, more than the ${budget.limits.maxBytes}-byte limit for one dataset; not read`,
+      hint: 'If the archive is genuine, raise the limit with `max_decompressed_size:` in the dataset descriptor.',
+    });
+  }
+  const parts: DatasetPart[] = [];
+  for (const member of members) {
+    if (member.size === 0) {
+      emptyWarning(`zip member ${member.name}`);
+      continue;
+    }
+    let format = fixedFormat;
+    if (!format) {
+      const sniffed = sniffBytes(await headOf(readZipMember(ds.absPath, member, sniffBudget(), quiet)), ds.file, `zip member ${member.name}`);
+      if (sniffed === 'empty') {
+        emptyWarning(`zip member ${member.name}`);
+        continue;
+      }
+      format = sniffed;
+    }
+    parts.push({ format, member: member.name, index: parts.length, openContent: () => readZipMember(ds.absPath, member, budget, options.onDiagnostic) });
+  }
+  if (!parts.length && !members.length) emptyWarning(`the zip archive ${ds.file}`);
+  return parts;
+}
+
+async function* partRecords(ds: OpenedDataset, part: DatasetPart, options: ReadOptions): AsyncGenerator<RawRecord> {
+  const reader = await readerFor(part.format, ds.file);
+  const timezone = ds.descriptor.timezone;
+  const records = reader(ds.absPath, {
+    file: ds.file,
+    onDiagnostic: part.member ? (d) => options.onDiagnostic({ ...d, message: `${part.member}: ${d.message}` }) : options.onDiagnostic,
+    ...(timezone ? { timezone } : {}),
+    ...(options.lineFilter ? { lineFilter: options.lineFilter } : {}),
+    ...(part.openContent ? { openContent: part.openContent } : {}),
+  });
+  if (part.member === undefined) {
+    yield* records;
     return;
   }
-  const reader = await readerFor(ds.format, ds.file);
-  const timezone = ds.descriptor.timezone;
-  yield* reader(ds.absPath, { file: ds.file, onDiagnostic: options.onDiagnostic, ...(timezone ? { timezone } : {}), ...(options.lineFilter ? { lineFilter: options.lineFilter } : {}) });
+  const base = part.index * MEMBER_ORDINAL_STRIDE;
+  for await (const raw of records) {
+    raw.member = part.member;
+    raw.ordinal += base;
+    yield raw;
+  }
+}
+
+/**
+ * The raw records of a dataset, before normalization (`ruleproof events --raw`), in file order
+ * (zip members one after the other, their ordinals apart by 2^32).
+ */
+export async function* openRawRecords(file: string, options: ReadOptions): AsyncGenerator<RawRecord> {
+  options = { ...readingDefaults, ...options };
+  const ds = resolveDataset(file, options);
+  for (const part of await datasetParts(ds, options)) yield* partRecords(ds, part, options);
 }
 
 /**
@@ -197,6 +338,11 @@ export async function* openRawRecords(file: string, options: ReadOptions): Async
  * numbers), so they identify an event only in a file that holds one log.
  */
 export function recordKey(raw: RawRecord, doc: Record<string, unknown>): string {
+  if (raw.member !== undefined) return `${raw.member}!${recordKeyInFile(raw, doc)}`;
+  return recordKeyInFile(raw, doc);
+}
+
+function recordKeyInFile(raw: RawRecord, doc: Record<string, unknown>): string {
   if (raw.line > 0) return `line:${raw.line}`;
   if (raw.kind === 'windows' && raw.record.recordId !== undefined) return `record:${raw.record.recordId}`;
   if (raw.kind === 'document') {
@@ -207,25 +353,69 @@ export function recordKey(raw: RawRecord, doc: Record<string, unknown>): string 
   return `ordinal:${raw.ordinal}`;
 }
 
-/** Normalized events in file order (no sorting). */
-async function* normalizedEvents(file: string, options: ReadOptions, rel: { file?: string }, stats: { untimed: number }): AsyncGenerator<ReplayEvent> {
-  for await (const raw of openRawRecords(file, options)) {
+/** Normalized events of one part, in file order (no sorting). */
+async function* normalizedEvents(ds: OpenedDataset, part: DatasetPart, options: ReadOptions, stats: { untimed: number }): AsyncGenerator<ReplayEvent> {
+  for await (const raw of partRecords(ds, part, options)) {
     const { doc, timestamp } = normalizeRecord(raw);
     if (Number.isNaN(timestamp)) stats.untimed++;
-    yield { doc, timestamp, key: recordKey(raw, doc), dataset: rel.file as string, ordinal: raw.ordinal };
+    yield { doc, timestamp, key: recordKey(raw, doc), dataset: ds.file, ordinal: raw.ordinal };
   }
 }
 
+/** The reorder window of a dataset: read options, else its descriptor, else 5 minutes. */
+function reorderWindowMs(ds: OpenedDataset, options: ReadOptions): number | undefined {
+  if (options.reorderWindowMs !== undefined) return options.reorderWindowMs;
+  const own = ds.descriptor.reorder_window;
+  return own === undefined ? undefined : parseDuration(own);
+}
+
+/** The start time a dataset is rebased to, if any (read options win over the descriptor). */
+function rebaseTarget(ds: OpenedDataset, options: ReadOptions): number | undefined {
+  const value = options.rebase ?? ds.descriptor.rebase;
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'number' ? value : parseRebaseTime(value);
+  if (Number.isNaN(ms)) {
+    throw datasetError(ds.file, 'dataset/rebase', `cannot rebase to "${String(value)}": not an ISO 8601 time with a zone`, 'Write the time as 2024-01-31T09:00:00Z (or with an offset such as +02:00).');
+  }
+  return ms;
+}
+
 /**
- * The canonical events of a dataset in (timestamp, ordinal) order. `file` is repository-relative
- * (to `options.root`) or absolute. A missing file, a bad descriptor or an unreadable format throws
- * a ContentError; malformed lines and other recoverable problems go to `options.onDiagnostic`.
+ * The canonical events of a dataset in time order (`order.ts`: small datasets sorted whole, large
+ * ones streamed in order or reordered within a window; the members of a zip archive merged). `file`
+ * is repository-relative (to `options.root`) or absolute. A missing file, a bad descriptor or an
+ * unreadable format throws a ContentError; malformed lines and other recoverable problems go to
+ * `options.onDiagnostic`.
  */
 export async function* openDataset(file: string, options: ReadOptions): AsyncGenerator<ReplayEvent> {
+  options = { ...readingDefaults, ...options };
   const ds = resolveDataset(file, options);
+  const rebase = rebaseTarget(ds, options);
+  const parts = await datasetParts(ds, options);
   const stats = { untimed: 0 };
-  const events = normalizedEvents(ds.absPath, options, { file: ds.file }, stats);
-  yield* sortByTime(events, ds.file, options.sortBufferLimit ?? DEFAULT_SORT_BUFFER_LIMIT, options.tmpDir);
+  let events: AsyncIterable<ReplayEvent>;
+  if (options.timeOrder === 'sort') {
+    const all = (async function* concat(): AsyncGenerator<ReplayEvent> {
+      for (const part of parts) yield* normalizedEvents(ds, part, options, stats);
+    })();
+    events = sortByTime(all, ds.file, options.sortBufferLimit ?? DEFAULT_SORT_BUFFER_LIMIT, options.tmpDir);
+  } else {
+    const windowMs = reorderWindowMs(ds, options);
+    // Members are ordered side by side: their buffers share the budget of one dataset.
+    const share = Math.max(1, parts.length);
+    const ordered = parts.map((part) =>
+      orderByTime(normalizedEvents(ds, part, options, stats), {
+        file: ds.file,
+        onDiagnostic: options.onDiagnostic,
+        ...(windowMs !== undefined ? { windowMs } : {}),
+        wholeSortLimit: Math.max(100, Math.floor((options.wholeSortLimit ?? DEFAULT_WHOLE_SORT_LIMIT) / share)),
+        lookahead: Math.max(10, Math.floor(DEFAULT_LOOKAHEAD / share)),
+      }),
+    );
+    events = ordered.length === 1 ? (ordered[0] as AsyncIterable<ReplayEvent>) : mergeOrdered(ordered);
+  }
+  if (rebase !== undefined) events = rebaseEvents(events, rebase);
+  yield* events;
   if (stats.untimed) {
     options.onDiagnostic({
       file: ds.file,
@@ -233,10 +423,21 @@ export async function* openDataset(file: string, options: ReadOptions): AsyncGen
       column: 0,
       severity: 'warning',
       code: 'dataset/no-timestamp',
-      message: `${stats.untimed} event(s) have no timestamp; they were replayed first, in file order`,
+      message: `${stats.untimed} event(s) have no timestamp; they were replayed first, or where they were read in a large dataset`,
       hint: 'For formats that write local time, set `timezone:` in the dataset descriptor.',
     });
   }
+}
+
+/**
+ * Read options every `openDataset` of this process starts from (its own options win): the CLI sets
+ * them from run-wide flags such as `--rebase`, so that every command replaying datasets honours
+ * them without each passing them down.
+ */
+let readingDefaults: Partial<ReadOptions> = {};
+
+export function configureDatasetReading(defaults: Partial<Omit<ReadOptions, 'root' | 'onDiagnostic'>>): void {
+  readingDefaults = { ...defaults };
 }
 
 export interface EventIdCount {
@@ -258,6 +459,10 @@ export interface DatasetDescription {
   channels: string[];
   /** Event codes sorted numerically (then as text), with how many events carry each. */
   eventIds: EventIdCount[];
+  /** `gzip` or `zip` for a compressed dataset. */
+  container?: ContainerKind;
+  /** The members of a zip archive that hold events, with their formats. */
+  members?: Array<{ name: string; format: DatasetFormat }>;
 }
 
 function compareIds(a: string, b: string): number {
@@ -269,6 +474,7 @@ function compareIds(a: string, b: string): number {
 
 /** One pass over a dataset: format, counts, time span, hosts, channels and event IDs. */
 export async function describeDataset(file: string, options: ReadOptions): Promise<DatasetDescription> {
+  options = { ...readingDefaults, ...options };
   const ds = resolveDataset(file, options);
   let warnings = 0;
   const inner: ReadOptions = {
@@ -284,7 +490,11 @@ export async function describeDataset(file: string, options: ReadOptions): Promi
   const hosts = new Set<string>();
   const channels = new Set<string>();
   const ids = new Map<string, number>();
-  for await (const raw of openRawRecords(ds.absPath, inner)) {
+  const parts = await datasetParts(ds, inner);
+  const records = (async function* all(): AsyncGenerator<RawRecord> {
+    for (const part of parts) yield* partRecords(ds, part, inner);
+  })();
+  for await (const raw of records) {
     const { doc, timestamp } = normalizeRecord(raw);
     events++;
     if (Number.isFinite(timestamp)) {
@@ -300,7 +510,9 @@ export async function describeDataset(file: string, options: ReadOptions): Promi
   }
   return {
     file: ds.file,
-    format: ds.format,
+    format: parts[0]?.format ?? ds.format,
+    ...(ds.container ? { container: ds.container } : {}),
+    ...(ds.container === 'zip' ? { members: parts.map((p) => ({ name: p.member as string, format: p.format })) } : {}),
     descriptor: ds.descriptor,
     ...(ds.descriptorFile ? { descriptorFile: ds.descriptorFile } : {}),
     events,

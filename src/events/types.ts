@@ -47,6 +47,14 @@ export interface DatasetDescriptor {
   license?: string;
   synthetic?: boolean;
   description?: string;
+  /** How far back in event time an out-of-order event may come and still be put in order: `5m`, `90s`, or seconds. */
+  reorder_window?: string | number;
+  /** Most bytes a compressed dataset may decompress to (`8GiB`, `500MB`, or bytes). */
+  max_decompressed_size?: string | number;
+  /** Most decompressed bytes per compressed byte before a compressed dataset counts as a bomb. */
+  max_compression_ratio?: number;
+  /** Replay the dataset as if its first event happened at this time (ISO 8601 with a zone). */
+  rebase?: string;
 }
 
 export interface ReadOptions {
@@ -63,6 +71,21 @@ export interface ReadOptions {
   sortBufferLimit?: number;
   /** Where spilled runs go (default: the OS temporary directory). */
   tmpDir?: string;
+  /**
+   * How events are put in time order: `window` (default) streams a large dataset that is in order
+   * and reorders one that is not within `reorderWindowMs`; `sort` sorts the whole dataset exactly,
+   * spilling sorted runs to `tmpDir` beyond `sortBufferLimit` events.
+   */
+  timeOrder?: 'window' | 'sort';
+  /** Reorder window in event time (default: the descriptor's `reorder_window`, else 5 minutes). */
+  reorderWindowMs?: number;
+  /** Datasets of at most this many events are sorted whole in memory (default 10,000). */
+  wholeSortLimit?: number;
+  /** Decompression limits for `.gz` and `.zip` datasets (default: the descriptor's, else 8 GiB and 200:1). */
+  maxDecompressedBytes?: number;
+  maxCompressionRatio?: number;
+  /** Shift the dataset so its first event happens at this time (epoch ms or ISO 8601 with a zone). */
+  rebase?: number | string;
   /** Literal prefiltering, passed to the reader (see `ReaderOptions.lineFilter`). */
   lineFilter?: import('./readers/types.js').LineFilter;
 }

@@ -10,7 +10,9 @@ import type { RawRecord, ReaderOptions } from './types.js';
 export async function* readEcsNdjsonRecords(absPath: string, options: ReaderOptions): AsyncGenerator<RawRecord> {
   let ordinal = 0;
   const filter = options.lineFilter;
-  const lines = filter ? readRawLines(absPath, { filter, ...(filter.onSkip ? { onSkip: filter.onSkip } : {}) }) : readLines(absPath);
+  // The prefilter reads raw file bytes; decompressed content goes through the plain reader.
+  const lines =
+    filter && !options.openContent ? readRawLines(absPath, { filter, ...(filter.onSkip ? { onSkip: filter.onSkip } : {}) }) : readLines(absPath, options.openContent);
   for await (const { line, text } of lines) {
     if (text.trim() === '') continue;
     let doc: unknown;

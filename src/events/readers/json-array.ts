@@ -3,9 +3,8 @@
  * split into its elements as the bytes stream by, so a large file never sits in memory whole.
  * Elements that look like OTRF/NXLog records become Windows records, others pass as documents.
  */
-import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { jsonErrorMessage } from './lines.js';
+import { jsonErrorMessage, openBytes } from './lines.js';
 import { looksLikeOtrf, otrfToWindowsRecord } from './otrf-json.js';
 import type { RawRecord, ReaderOptions } from './types.js';
 
@@ -16,7 +15,7 @@ interface Element {
 
 /** Top-level elements of a JSON array, as text with the line they start on. */
 async function* splitArray(absPath: string, options: ReaderOptions): AsyncGenerator<Element> {
-  const stream = createReadStream(absPath, { highWaterMark: 1 << 16 });
+  const stream = openBytes(absPath, options.openContent);
   const decoder = new StringDecoder('utf8');
   let line = 1;
   let depth = 0; // 0 before the array, 1 inside it, >1 inside an element

@@ -4,6 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 
 export interface TextLine {
   /** 1-based line number in the file. */
@@ -11,8 +12,13 @@ export interface TextLine {
   text: string;
 }
 
-export async function* readLines(absPath: string): AsyncGenerator<TextLine> {
-  const stream = createReadStream(absPath, { encoding: 'utf8', highWaterMark: 1 << 16 });
+/** The bytes of a dataset: its content stream when it has one (a decompressed file), else the file. */
+export function openBytes(absPath: string, openContent?: () => AsyncIterable<Uint8Array>): Readable {
+  return openContent ? Readable.from(openContent(), { objectMode: false }) : createReadStream(absPath, { highWaterMark: 1 << 16 });
+}
+
+export async function* readLines(absPath: string, openContent?: () => AsyncIterable<Uint8Array>): AsyncGenerator<TextLine> {
+  const stream = openContent ? openBytes(absPath, openContent).setEncoding('utf8') : createReadStream(absPath, { encoding: 'utf8', highWaterMark: 1 << 16 });
   // crlfDelay: Infinity makes "\r\n" one line break even when split across chunks.
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
   let line = 0;

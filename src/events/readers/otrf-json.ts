@@ -152,7 +152,7 @@ export function looksLikeOtrf(obj: Record<string, unknown>): boolean {
 export async function* readOtrfJsonRecords(absPath: string, options: ReaderOptions): AsyncGenerator<RawRecord> {
   let ordinal = 0;
   let warnedNoZone = false;
-  for await (const { line, text: lineText } of readLines(absPath)) {
+  for await (const { line, text: lineText } of readLines(absPath, options.openContent)) {
     if (lineText.trim() === '') continue;
     let obj: unknown;
     try {

@@ -4,11 +4,11 @@
  * line, sometimes spanning lines or wrapped in an `<Events>` root (Event Viewer and `wevtutil`
  * exports), UTF-8 with or without BOM (UTF-16 when it starts with its BOM), LF or CRLF.
  */
-import { createReadStream } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import type { Diagnostic } from '../../util/diagnostics.js';
 import { EventElementSplitter, type SplitItem } from '../xml/event-splitter.js';
 import { windowsRecordFromEvent } from '../xml/windows-event.js';
+import { openBytes } from './lines.js';
 import type { RawRecord, ReaderOptions, RecordReader } from './types.js';
 
 const MALFORMED_HINT = 'The event is skipped; the rest of the file is still read. Check the export (a truncated copy, or text that is not XmlWinEventLog).';
@@ -109,7 +109,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 /** Streams one XmlWinEventLog file, 64 KiB at a time. */
 export const readSplunkXmlRecords: RecordReader = async function* (absPath, options) {
-  const stream = createReadStream(absPath, { highWaterMark: 64 * 1024 });
+  const stream = openBytes(absPath, options.openContent);
   try {
     yield* readSplunkXmlChunks(stream as AsyncIterable<Buffer>, options);
   } catch (err) {

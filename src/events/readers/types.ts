@@ -13,6 +13,8 @@ interface RawBase {
   ordinal: number;
   /** Byte offset of the record (binary formats; optional for text). */
   offset?: number;
+  /** The zip member the record comes from (`logs/sysmon.json`); absent for a plain or `.gz` file. */
+  member?: string;
 }
 
 export interface WindowsRawRecord extends RawBase {
@@ -41,6 +43,12 @@ export interface ReaderOptions {
    * (ECS NDJSON) apply it; the others ignore it.
    */
   lineFilter?: LineFilter;
+  /**
+   * The dataset's bytes, when they are not the file at `absPath` as it is: a `.gz` file or a zip
+   * member, decompressed as it streams. Readers read from it instead of opening `absPath` (which
+   * then names the container, for messages only).
+   */
+  openContent?: () => AsyncIterable<Uint8Array>;
 }
 
 export interface LineFilter {

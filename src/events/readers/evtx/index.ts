@@ -7,7 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Diagnostic, Severity } from '../../../util/diagnostics.js';
 import { windowsRecordFromEvent } from '../../xml/windows-event.js';
-import type { RawRecord, ReaderOptions, RecordReader } from '../types.js';
+import type { RawRecord, RecordReader } from '../types.js';
 import { ChunkBinXml } from './binxml.js';
 import { CHUNK_HEADER_SIZE, CHUNK_SIZE, checkChunk, parseFileHeader, recordAt } from './format.js';
 import { EvtxFormatError, fileTimeToIso } from './values.js';
@@ -32,12 +32,75 @@ async function readFully(handle: FileHandle, buf: Buffer, length: number, positi
   return done;
 }
 
+/**
+ * Where the bytes of an EVTX log come from: positioned reads of a file, or (for a log inside a
+ * `.gz` or `.zip`) a decompressed stream read front to back, whose size is not known in advance.
+ */
+export interface EvtxByteSource {
+  /** Reads up to `length` bytes at `position` into `buf`; fewer only at the end of the data. */
+  read(buf: Buffer, length: number, position: number): Promise<number>;
+  /** Total size when known (files). */
+  size?: number;
+}
+
+/**
+ * A source over a byte stream. Reads must come in order and without gaps, as the reader issues
+ * them (the header, then one chunk after another).
+ */
+export class StreamByteSource implements EvtxByteSource {
+  private readonly iterator: AsyncIterator<Uint8Array>;
+  private rest: Uint8Array | undefined;
+  private position = 0;
+  private done = false;
+
+  constructor(chunks: AsyncIterable<Uint8Array>) {
+    this.iterator = chunks[Symbol.asyncIterator]();
+  }
+
+  async read(buf: Buffer, length: number, position: number): Promise<number> {
+    if (position !== this.position) throw new Error(`stream read at ${position}, expected ${this.position}`);
+    let filled = 0;
+    while (filled < length) {
+      if (!this.rest || this.rest.length === 0) {
+        if (this.done) break;
+        const r = await this.iterator.next();
+        if (r.done) {
+          this.done = true;
+          break;
+        }
+        this.rest = r.value;
+        continue;
+      }
+      const n = Math.min(length - filled, this.rest.length);
+      buf.set(this.rest.subarray(0, n), filled);
+      this.rest = this.rest.subarray(n);
+      filled += n;
+    }
+    this.position += filled;
+    return filled;
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.return?.();
+  }
+}
+
 export const readEvtxRecords: RecordReader = async function* (absPath, options) {
   const report = (severity: Severity, code: string, message: string, hint?: string): void => {
     const d: Diagnostic = { file: options.file, line: 0, column: 0, severity, code, message };
     if (hint) d.hint = hint;
     options.onDiagnostic(d);
   };
+  const content = options.openContent;
+  if (content) {
+    const source = new StreamByteSource(content());
+    try {
+      yield* readEvtxSource(source, report);
+    } finally {
+      await source.close();
+    }
+    return;
+  }
   let handle: FileHandle;
   try {
     handle = await open(absPath, 'r');
@@ -47,20 +110,20 @@ export const readEvtxRecords: RecordReader = async function* (absPath, options) 
     return;
   }
   try {
-    yield* readOpenFile(handle, options, report);
+    const size = (await handle.stat()).size;
+    const source: EvtxByteSource = { size, read: (buf, length, position) => readFully(handle, buf, length, position) };
+    yield* readEvtxSource(source, report);
   } finally {
     await handle.close();
   }
 };
 
-async function* readOpenFile(
-  handle: FileHandle,
-  options: ReaderOptions,
+async function* readEvtxSource(
+  source: EvtxByteSource,
   report: (severity: Severity, code: string, message: string, hint?: string) => void,
 ): AsyncGenerator<RawRecord> {
-  const fileSize = (await handle.stat()).size;
   const headerBuf = Buffer.alloc(FILE_HEADER_BLOCK);
-  const headerBytes = await readFully(handle, headerBuf, FILE_HEADER_BLOCK, 0);
+  const headerBytes = await source.read(headerBuf, FILE_HEADER_BLOCK, 0);
   const header = parseFileHeader(headerBuf.subarray(0, headerBytes));
   if (typeof header === 'string') {
     report('error', 'dataset/evtx-header', header, 'Check that the file is a Windows .evtx log (not an .evt, XML or JSON export).');
@@ -73,7 +136,7 @@ async function* readOpenFile(
   if (header.dirty) {
     report('info', 'dataset/evtx-dirty', 'the log was not closed cleanly (dirty flag set): its header may be stale, so every chunk in the file is read');
   }
-  if (fileSize <= FILE_HEADER_BLOCK) {
+  if (headerBytes < FILE_HEADER_BLOCK || (source.size !== undefined && source.size <= FILE_HEADER_BLOCK)) {
     if (header.chunkCount > 0) report('warning', 'dataset/evtx-truncated', `the file ends after its header but the header lists ${header.chunkCount} chunk(s)`);
     return;
   }
@@ -82,14 +145,20 @@ async function* readOpenFile(
   let pending: Promise<number> | undefined;
   try {
     const buffers = [Buffer.alloc(CHUNK_SIZE), Buffer.alloc(CHUNK_SIZE)];
-    pending = readFully(handle, buffers[0]!, CHUNK_SIZE, FILE_HEADER_BLOCK);
+    pending = source.read(buffers[0]!, CHUNK_SIZE, FILE_HEADER_BLOCK);
     let ordinal = 0;
-    let index = 0;
-    for (let chunkStart = FILE_HEADER_BLOCK; chunkStart < fileSize; chunkStart += CHUNK_SIZE, index++) {
+    for (let chunkStart = FILE_HEADER_BLOCK, index = 0; pending; chunkStart += CHUNK_SIZE, index++) {
       const chunk = buffers[index % 2]!;
-      const length = await pending!;
+      const length = await pending;
+      pending = undefined;
+      if (length === 0) {
+        if (index === 0 && header.chunkCount > 0) report('warning', 'dataset/evtx-truncated', `the file ends after its header but the header lists ${header.chunkCount} chunk(s)`);
+        break;
+      }
       const nextStart = chunkStart + CHUNK_SIZE;
-      pending = nextStart < fileSize ? readFully(handle, buffers[(index + 1) % 2]!, CHUNK_SIZE, nextStart) : undefined;
+      if (length === CHUNK_SIZE && (source.size === undefined || nextStart < source.size)) {
+        pending = source.read(buffers[(index + 1) % 2]!, CHUNK_SIZE, nextStart);
+      }
       if (length < CHUNK_SIZE) {
         if (!chunk.subarray(0, length).every((b) => b === 0)) {
           report('warning', 'dataset/evtx-truncated', `chunk ${index} at ${at(chunkStart)} is cut short (${length} of ${CHUNK_SIZE} bytes); skipped`, 'The file was truncated (an incomplete copy or download).');

@@ -1,0 +1,328 @@
+/**
+ * Replay order (DESIGN.md: events replayed in timestamp order, stable for ties by record position)
+ * with memory bounded by time, not by dataset size:
+ *
+ * - A small dataset (at most `wholeSortLimit` events) is sorted whole: exact, and events without a
+ *   time come first.
+ * - A larger dataset that is already in order — the common case: an EVTX log, a winlogbeat export —
+ *   streams as it is, checked event by event, holding only a small lookahead.
+ * - A larger dataset out of order (several channels or hosts interleaved by a collector) is
+ *   reordered within a window of event time (default 5 minutes): an event is replayed once an
+ *   event at least a window later has been read. An event that arrives after events more than a
+ *   window later than it were replayed is reported (with its line) and replayed at once, out of
+ *   order. Events without a time are replayed where they are read.
+ *
+ * Exact order for any disorder remains available through the external sort in `sort.ts`.
+ */
+import type { Diagnostic } from '../util/diagnostics.js';
+import { compareReplayEvents } from './sort.js';
+import type { ReplayEvent } from './types.js';
+
+export const DEFAULT_REORDER_WINDOW_MS = 5 * 60_000;
+export const DEFAULT_WHOLE_SORT_LIMIT = 10_000;
+export const DEFAULT_LOOKAHEAD = 1_000;
+/** Most events held while reordering, whatever the window: bounds memory on a dense window. */
+export const DEFAULT_MAX_BUFFERED = 200_000;
+/** Late events reported one by one; the rest are counted in one summary. */
+const LATE_REPORTS = 10;
+
+export interface TimeOrderOptions {
+  /** Repository-relative dataset path, for diagnostics. */
+  file: string;
+  onDiagnostic: (d: Diagnostic) => void;
+  windowMs?: number;
+  wholeSortLimit?: number;
+  lookahead?: number;
+  maxBuffered?: number;
+}
+
+/** A binary min-heap of replay events in (timestamp, ordinal) order, events without a time first. */
+export class EventHeap<T extends { event: ReplayEvent }> {
+  private readonly items: T[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
+  push(item: T): void {
+    const a = this.items;
+    let i = a.length;
+    a.push(item);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = a[p] as T;
+      if (compareReplayEvents(parent.event, item.event) <= 0) break;
+      a[i] = parent;
+      i = p;
+    }
+    a[i] = item;
+  }
+
+  pop(): T | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (top === undefined || last === undefined || a.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= a.length) break;
+      const r = l + 1;
+      const child = r < a.length && compareReplayEvents((a[r] as T).event, (a[l] as T).event) < 0 ? r : l;
+      if (compareReplayEvents((a[child] as T).event, last.event) >= 0) break;
+      a[i] = a[child] as T;
+      i = child;
+    }
+    a[i] = last;
+    return top;
+  }
+}
+
+/** The line a record key names (`line:12`, `member.json!line:12`), 0 for record or offset keys. */
+export function lineOfKey(key: string): number {
+  const m = /(?:^|!)line:(\d+)$/.exec(key);
+  return m ? Number(m[1]) : 0;
+}
+
+function where(key: string): string {
+  const line = lineOfKey(key);
+  const member = key.includes('!') ? ` of ${key.slice(0, key.lastIndexOf('!'))}` : '';
+  if (line) return `line ${line}${member}`;
+  const record = /(?:^|!)record:(\S+)$/.exec(key);
+  return record ? `record ${record[1]}${member}` : `event ${key}`;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
+}
+
+/** `source` in time order, as described at the top of this module. */
+export async function* orderByTime(source: AsyncIterable<ReplayEvent>, options: TimeOrderOptions): AsyncGenerator<ReplayEvent> {
+  const windowMs = options.windowMs ?? DEFAULT_REORDER_WINDOW_MS;
+  const wholeSortLimit = options.wholeSortLimit ?? DEFAULT_WHOLE_SORT_LIMIT;
+  const lookahead = Math.max(1, options.lookahead ?? DEFAULT_LOOKAHEAD);
+  const maxBuffered = Math.max(lookahead, options.maxBuffered ?? DEFAULT_MAX_BUFFERED);
+  const iterator = source[Symbol.asyncIterator]();
+
+  // Small datasets: sorted whole.
+  const head: ReplayEvent[] = [];
+  let exhausted = false;
+  while (head.length <= wholeSortLimit) {
+    const r = await iterator.next();
+    if (r.done) {
+      exhausted = true;
+      break;
+    }
+    head.push(r.value);
+  }
+  if (exhausted) {
+    head.sort(compareReplayEvents);
+    yield* head;
+    return;
+  }
+
+  // Large datasets: stream while in order, reorder within the window once they are not.
+  const heap = new EventHeap<{ event: ReplayEvent }>();
+  let maxSeen = -Infinity;
+  let previous = -Infinity;
+  let lastReleased = -Infinity;
+  let inOrder = true;
+  let late = 0;
+
+  const arrive = (event: ReplayEvent): ReplayEvent | undefined => {
+    const t = event.timestamp;
+    if (Number.isNaN(t)) {
+      heap.push({ event });
+      return undefined;
+    }
+    if (t < previous && inOrder) {
+      inOrder = false;
+      options.onDiagnostic({
+        file: options.file,
+        line: lineOfKey(event.key),
+        column: 0,
+        severity: 'info',
+        code: 'dataset/reordered',
+        message: `the dataset is not in time order (${where(event.key)} goes back ${formatDuration(previous - t)}); events are reordered within a ${formatDuration(windowMs)} window`,
+        hint: 'Set `reorder_window:` in the dataset descriptor if events arrive later than that.',
+      });
+    }
+    previous = t;
+    if (t < lastReleased) {
+      late++;
+      if (late <= LATE_REPORTS) {
+        options.onDiagnostic({
+          file: options.file,
+          line: lineOfKey(event.key),
+          column: 0,
+          severity: 'warning',
+          code: 'dataset/late-event',
+          message: `${where(event.key)} (${new Date(t).toISOString()}) comes ${formatDuration(lastReleased - t)} after events that were already replayed, beyond the ${formatDuration(windowMs)} reorder window; it is replayed out of order`,
+          hint: 'Raise `reorder_window:` in the dataset descriptor, or sort the file by time.',
+        });
+      }
+      return event;
+    }
+    if (t > maxSeen) maxSeen = t;
+    heap.push({ event });
+    return undefined;
+  };
+
+  function* release(all: boolean): Generator<ReplayEvent> {
+    for (;;) {
+      const top = heap.peek();
+      if (!top) return;
+      const t = top.event.timestamp;
+      const due = all || Number.isNaN(t) || t <= maxSeen - windowMs || (inOrder && heap.size > lookahead) || heap.size > maxBuffered;
+      if (!due) return;
+      heap.pop();
+      if (!Number.isNaN(t) && t > lastReleased) lastReleased = t;
+      yield top.event;
+    }
+  }
+
+  try {
+    for (const event of head) {
+      const now = arrive(event);
+      if (now) yield now;
+    }
+    head.length = 0;
+    yield* release(false);
+    for (;;) {
+      const r = await iterator.next();
+      if (r.done) break;
+      const now = arrive(r.value);
+      if (now) yield now;
+      yield* release(false);
+    }
+    yield* release(true);
+  } finally {
+    await iterator.return?.();
+  }
+  if (late > LATE_REPORTS) {
+    options.onDiagnostic({
+      file: options.file,
+      line: 0,
+      column: 0,
+      severity: 'warning',
+      code: 'dataset/late-event',
+      message: `${late - LATE_REPORTS} more event(s) came later than the ${formatDuration(windowMs)} reorder window and were replayed out of order (${late} in all)`,
+      hint: 'Raise `reorder_window:` in the dataset descriptor, or sort the file by time.',
+    });
+  }
+}
+
+/**
+ * Merges streams that are each in time order into one, in (timestamp, ordinal) order: the members
+ * of a zip archive, each ordered on its own.
+ */
+export async function* mergeOrdered(streams: AsyncIterable<ReplayEvent>[]): AsyncGenerator<ReplayEvent> {
+  const iterators = streams.map((s) => s[Symbol.asyncIterator]());
+  const heap = new EventHeap<{ event: ReplayEvent; index: number }>();
+  try {
+    for (let i = 0; i < iterators.length; i++) {
+      const r = await (iterators[i] as AsyncIterator<ReplayEvent>).next();
+      if (!r.done) heap.push({ event: r.value, index: i });
+    }
+    for (;;) {
+      const top = heap.pop();
+      if (!top) break;
+      yield top.event;
+      const r = await (iterators[top.index] as AsyncIterator<ReplayEvent>).next();
+      if (!r.done) heap.push({ event: r.value, index: top.index });
+    }
+  } finally {
+    await Promise.all(iterators.map((it) => it.return?.()));
+  }
+}
+
+/** `2021-05-12T09:14:03.1187312Z` shifted by `deltaMs`, keeping digits finer than a millisecond. */
+export function shiftIsoTime(text: string, deltaMs: number): string | undefined {
+  const t = Date.parse(text);
+  if (!Number.isFinite(t)) return undefined;
+  const shifted = new Date(t + deltaMs).toISOString();
+  const fine = /\.\d{3}(\d+)Z$/.exec(text);
+  return fine ? shifted.replace(/Z$/, `${fine[1]}Z`) : shifted;
+}
+
+/** Time fields of a canonical event that move with `@timestamp` when a dataset is rebased. */
+const REBASED_FIELDS: ReadonlyArray<readonly string[]> = [['event', 'created'], ['event', 'start'], ['event', 'end'], ['event', 'ingested']];
+
+function shiftDoc(doc: Record<string, unknown>, deltaMs: number): void {
+  const ts = doc['@timestamp'];
+  if (typeof ts === 'string') {
+    const shifted = shiftIsoTime(ts, deltaMs);
+    if (shifted) doc['@timestamp'] = shifted;
+  } else if (typeof ts === 'number') {
+    doc['@timestamp'] = ts + deltaMs;
+  }
+  for (const [parent, child] of REBASED_FIELDS) {
+    const dotted = `${parent}.${child}`;
+    const value = doc[dotted];
+    if (typeof value === 'string') {
+      const shifted = shiftIsoTime(value, deltaMs);
+      if (shifted) doc[dotted] = shifted;
+    }
+    const obj = doc[parent as string];
+    if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
+      const v = (obj as Record<string, unknown>)[child as string];
+      if (typeof v === 'string') {
+        const shifted = shiftIsoTime(v, deltaMs);
+        if (shifted) (obj as Record<string, unknown>)[child as string] = shifted;
+      }
+    }
+  }
+}
+
+/**
+ * Shifts an ordered dataset so that its first timed event happens at `startMs`, every other event
+ * keeping its distance from it (`--rebase`). The raw record under `winlog.*` keeps its own times.
+ */
+export async function* rebaseEvents(source: AsyncIterable<ReplayEvent>, startMs: number): AsyncGenerator<ReplayEvent> {
+  let delta: number | undefined;
+  for await (const event of source) {
+    if (Number.isNaN(event.timestamp)) {
+      yield event;
+      continue;
+    }
+    delta ??= startMs - event.timestamp;
+    if (delta !== 0) {
+      shiftDoc(event.doc, delta);
+      event.timestamp += delta;
+    }
+    yield event;
+  }
+}
+
+/** `--rebase` / descriptor values: an ISO 8601 time with a zone (or `Z`); NaN when it is not one. */
+export function parseRebaseTime(text: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i.test(text.trim())) return NaN;
+  const t = text.trim();
+  // A date alone is midnight UTC, as Date.parse reads it.
+  return Date.parse(t.replace(' ', 'T'));
+}
+
+/** `5m`, `30s`, `1h30m`, `250ms`, or a number of seconds → milliseconds; undefined when invalid. */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
+  const text = value.replace(/\s+/g, '');
+  if (/^\d+(?:\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const re = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+    total += Number(m[1]) * unit;
+    consumed = re.lastIndex;
+  }
+  return consumed === text.length && consumed > 0 ? total : undefined;
+}
