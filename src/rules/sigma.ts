@@ -8,6 +8,7 @@
  * Load errors are what pySigma rejects (types and values of the standard attributes, missing title,
  * logsource or detection); style issues are lint checks (`src/lint/checks/sigma-*.ts`).
  */
+import { threatFromSigmaTags } from './sigma-attack.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
@@ -230,7 +231,7 @@ function toRule(data: Record<string, unknown>, kind: SigmaDocKind, docText: stri
     version: ctx.locks.versionFor(id, ctx.absPath)?.version ?? null,
     format: 'sigma',
     query,
-    threat: [],
+    threat: Array.isArray(data.tags) ? threatFromSigmaTags(data.tags) : [],
     tags: Array.isArray(data.tags) ? (data.tags as string[]) : [],
     references: Array.isArray(data.references) ? (data.references as string[]) : [],
     falsePositives: Array.isArray(data.falsepositives) ? (data.falsepositives as string[]) : [],

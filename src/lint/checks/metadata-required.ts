@@ -14,12 +14,14 @@ export const metadataRequired: LintCheck = {
   docs: {
     description:
       'A rule others will triage needs a description that says what it detects, an author to ask, and a licence that says ' +
-      'whether it may be shared. Historical versions are exempt: they are kept as they were published.',
+      'whether it may be shared. Historical versions are exempt: they are kept as they were published. (A Sigma rule\'s ' +
+      'description is checked by sigma/metadata.)',
   },
   check(rule) {
     if (rule.historical) return [];
     const findings: Finding[] = [];
-    if (!rule.description?.trim()) {
+    // sigma/metadata already reports a Sigma rule's missing description, in Sigma's own terms.
+    if (!rule.description?.trim() && rule.format !== 'sigma') {
       findings.push({ path: pathOrId(rule, 'description'), message: 'the rule has no description', hint: 'Say what the rule detects and why it matters.' });
     }
     if (!rule.author.some((a) => a.trim())) {
