@@ -9,11 +9,12 @@ import type { Alert, CompiledQuery, QueryError } from '../engine/types.js';
 import { openDataset } from '../events/dataset.js';
 import type { ReplayEvent } from '../events/types.js';
 import { queryPositionInFile, type Rule, type TestCase } from '../rules/model.js';
-import { ContentError, type Diagnostic } from '../util/diagnostics.js';
+import type { Diagnostic } from '../util/diagnostics.js';
 import { resolveContentPath } from '../util/paths.js';
 import { judge } from './assertions.js';
 import { explainFailure } from './explain.js';
 import { summarizeAlert } from './summarize.js';
+import { runPasses, type PassJob, type PassResult } from './workers.js';
 import type { DatasetSummary, RuleResult, TestResult, TestStatus } from './types.js';
 
 export interface ReplayOptions {
@@ -22,6 +23,8 @@ export interface ReplayOptions {
   strict?: boolean;
   /** How many alerts a test result carries (the count is always exact). */
   maxAlertsPerTest?: number;
+  /** Datasets read at once, on worker threads (`--jobs N`; default 1: this thread). */
+  jobs?: number;
   /** Told about every diagnostic that comes from reading a dataset, with the dataset (the result cache stores them per dataset). */
   onDatasetDiagnostic?: (dataset: string, diagnostic: Diagnostic) => void;
 }
@@ -142,10 +145,16 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
   const datasetFailure = new Map<string, string>();
   const datasetWarnings = new Map<string, number>();
 
+  // Missing datasets are reported here; the others are read in one pass each (on worker threads
+  // with --jobs), and their results applied in dataset order, so the report is the same either way.
+  const jobs: PassJob[] = [];
+  const datasetDiagnostics = new Map<string, Diagnostic[]>();
   for (const dataset of [...byDataset.keys()].sort()) {
     const users = byDataset.get(dataset) as CompiledRule[];
     const summary: DatasetSummary = { path: dataset, events: 0, warnings: 0 };
     datasetSummaries.push(summary);
+    const found: Diagnostic[] = [];
+    datasetDiagnostics.set(dataset, found);
     const file = resolveContentPath(options.root, dataset);
     if (!existsSync(file)) {
       const message = `dataset ${dataset} does not exist`;
@@ -153,7 +162,7 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
       datasetFailure.set(dataset, message);
       for (const cr of users) {
         for (const test of cr.rule.tests.filter((t) => t.dataset === dataset)) {
-          diagnostics.push({
+          found.push({
             ...test.location,
             severity: 'error',
             code: 'dataset/missing',
@@ -164,38 +173,36 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
       }
       continue;
     }
-    const detectors = users.map((cr) => {
-      const alerts: Alert[] = [];
+    jobs.push({ file, dataset, rules: users.map((cr) => cr.rule), queries: users.map((cr) => cr.query as CompiledQuery) });
+  }
+  const passes = await runPasses(jobs, { root: options.root, strict: !!options.strict, ...(options.jobs ? { jobs: options.jobs } : {}) });
+  jobs.forEach((job, j) => {
+    const { dataset } = job;
+    const pass = passes[j] as PassResult;
+    const users = byDataset.get(dataset) as CompiledRule[];
+    const summary = datasetSummaries.find((s) => s.path === dataset) as DatasetSummary;
+    const found = datasetDiagnostics.get(dataset) as Diagnostic[];
+    users.forEach((cr, i) => {
       let perDataset = alertsBy.get(cr);
       if (!perDataset) alertsBy.set(cr, (perDataset = new Map()));
-      perDataset.set(dataset, alerts);
-      return (cr.query as CompiledQuery).newDetector((a) => alerts.push(a));
+      perDataset.set(dataset, pass.alerts[i] ?? []);
     });
-    try {
-      for await (const event of openDataset(file, {
-        root: options.root,
-        onDiagnostic: (d) => {
-          summary.warnings++;
-          const reported: Diagnostic = options.strict && d.severity === 'warning' ? { ...d, severity: 'error' } : d;
-          diagnostics.push(reported);
-          options.onDatasetDiagnostic?.(dataset, reported);
-        },
-      })) {
-        summary.events++;
-        for (const det of detectors) det.push(event);
-      }
-      for (const det of detectors) det.finish();
-    } catch (err) {
-      const d = err instanceof ContentError ? err.diagnostic : undefined;
-      const message = d ? d.message : `cannot read dataset ${dataset}: ${(err as Error).message}`;
-      summary.error = message;
-      datasetFailure.set(dataset, message);
-      const reported: Diagnostic = d ?? { file: dataset, line: 0, column: 0, severity: 'error', code: 'dataset/unreadable', message };
-      diagnostics.push(reported);
+    for (const d of pass.diagnostics) {
+      summary.warnings++;
+      const reported: Diagnostic = options.strict && d.severity === 'warning' ? { ...d, severity: 'error' } : d;
+      found.push(reported);
       options.onDatasetDiagnostic?.(dataset, reported);
     }
+    summary.events = pass.events;
+    if (pass.failure) {
+      summary.error = pass.failure.message;
+      datasetFailure.set(dataset, pass.failure.message);
+      found.push(pass.failure);
+      options.onDatasetDiagnostic?.(dataset, pass.failure);
+    }
     datasetWarnings.set(dataset, summary.warnings);
-  }
+  });
+  for (const dataset of [...byDataset.keys()].sort()) diagnostics.push(...(datasetDiagnostics.get(dataset) as Diagnostic[]));
 
   for (const cr of compiled) {
     for (const test of cr.rule.tests) {

@@ -40,6 +40,19 @@ function isBlank(buf: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
+/**
+ * Whether a line looks like one whole JSON object (`{` … `}`). A line that does not — cut short,
+ * glued to the next — is always handed on, so the reader reports it as malformed exactly as it
+ * would without a filter.
+ */
+function looksWhole(buf: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+  let j = end - 1;
+  while (j > i && (buf[j] === 0x20 || buf[j] === 0x09)) j--;
+  return buf[i] === 0x7b && buf[j] === 0x7d;
+}
+
 export async function* readRawLines(absPath: string, options: RawLineOptions = {}): AsyncGenerator<DecodedLine> {
   const filter = options.filter;
   const maxLine = options.maxLineBytes ?? limits().maxLineBytes;
@@ -69,7 +82,7 @@ export async function* readRawLines(absPath: string, options: RawLineOptions = {
       return undefined;
     }
     if (isBlank(buf, start, end)) return undefined;
-    if (filter && !filter.test(buf, start, end)) {
+    if (filter && looksWhole(buf, start, end) && !filter.test(buf, start, end)) {
       options.onSkip?.(line);
       return undefined;
     }

@@ -1,0 +1,145 @@
+/**
+ * One pass over one dataset for every query tested on it (literal prefiltering included), and
+ * `--jobs N`: the passes of different datasets run in N worker threads, largest dataset first.
+ * A pass's results (events read, dataset diagnostics, alerts per query) are applied by the caller
+ * in dataset order, so the report is the same whatever the number of jobs.
+ */
+import { statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { prefilterFor } from '../engine/prefilter.js';
+import type { Alert, CompiledQuery } from '../engine/types.js';
+import { openDataset } from '../events/dataset.js';
+import type { LineFilter } from '../events/readers/types.js';
+import type { Rule } from '../rules/model.js';
+import { ContentError, type Diagnostic } from '../util/diagnostics.js';
+
+export interface PassResult {
+  /** Events in the dataset (lines skipped by the prefilter included). */
+  events: number;
+  /** Of which never parsed: no query could match them. */
+  prefiltered: number;
+  /** Diagnostics from reading the dataset, in the order they came. */
+  diagnostics: Diagnostic[];
+  /** Alerts per query, in the order the queries were given. */
+  alerts: Alert[][];
+  /** The dataset could not be read: the diagnostic saying why. */
+  failure?: Diagnostic;
+}
+
+export interface PassOptions {
+  root: string;
+  /** No prefiltering: malformed lines must be found and reported, even where no rule looks. */
+  strict?: boolean;
+}
+
+/** Read `file` once and feed every event to a detector of each query. */
+export async function replayPass(file: string, dataset: string, queries: readonly CompiledQuery[], options: PassOptions): Promise<PassResult> {
+  const alerts = queries.map(() => [] as Alert[]);
+  const detectors = queries.map((q, i) => q.newDetector((a) => alerts[i]!.push(a)));
+  const result: PassResult = { events: 0, prefiltered: 0, diagnostics: [], alerts };
+  const scanner = options.strict ? undefined : prefilterFor(queries);
+  const lineFilter: LineFilter | undefined = scanner && {
+    test: (bytes, start, end) => scanner.test(bytes, start, end),
+    onSkip: () => {
+      result.prefiltered++;
+    },
+  };
+  try {
+    for await (const event of openDataset(file, {
+      root: options.root,
+      onDiagnostic: (d) => result.diagnostics.push(d),
+      ...(lineFilter ? { lineFilter } : {}),
+    })) {
+      result.events++;
+      for (let i = 0; i < detectors.length; i++) detectors[i]!.push(event);
+    }
+    for (const det of detectors) det.finish();
+  } catch (err) {
+    const d = err instanceof ContentError ? err.diagnostic : undefined;
+    const message = d ? d.message : `cannot read dataset ${dataset}: ${(err as Error).message}`;
+    result.failure = d ?? { file: dataset, line: 0, column: 0, severity: 'error', code: 'dataset/unreadable', message };
+  }
+  result.events += result.prefiltered;
+  return result;
+}
+
+export interface PassJob {
+  file: string;
+  dataset: string;
+  /** The rules tested on the dataset (a worker compiles them itself). */
+  rules: Rule[];
+  /** Their compiled queries, for passes run on this thread. */
+  queries: CompiledQuery[];
+}
+
+/** How many workers `--jobs` may ask for: at most one per core, and never more than the work. */
+export function effectiveJobs(requested: number | undefined, work: number): number {
+  const n = Math.floor(requested ?? 1);
+  if (!Number.isFinite(n) || n <= 1) return 1;
+  return Math.max(1, Math.min(n, work, Math.max(1, cpus().length) * 2));
+}
+
+/** Run every job's pass, on `jobs` worker threads when that is more than one. Results in job order. */
+export async function runPasses(jobs: readonly PassJob[], options: PassOptions & { jobs?: number }): Promise<PassResult[]> {
+  const n = effectiveJobs(options.jobs, jobs.length);
+  if (n <= 1) {
+    const out: PassResult[] = [];
+    for (const job of jobs) out.push(await replayPass(job.file, job.dataset, job.queries, options));
+    return out;
+  }
+  // Largest dataset first, so one big file does not start last.
+  const size = (f: string) => {
+    try {
+      return statSync(f).size;
+    } catch {
+      return 0;
+    }
+  };
+  const order = jobs.map((j, i) => ({ i, size: size(j.file) })).sort((a, b) => b.size - a.size || a.i - b.i);
+  const results = new Array<PassResult>(jobs.length);
+  const url = new URL(`./workers-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  let next = 0;
+  const runWorker = async () => {
+    let worker = new Worker(url);
+    try {
+      while (next < order.length) {
+        const { i } = order[next++]!;
+        const job = jobs[i]!;
+        results[i] = await new Promise<PassResult>((resolve) => {
+          const fail = (message: string) =>
+            resolve({
+              events: 0,
+              prefiltered: 0,
+              diagnostics: [],
+              alerts: job.rules.map(() => []),
+              failure: { file: job.dataset, line: 0, column: 0, severity: 'error', code: 'dataset/unreadable', message: `cannot read dataset ${job.dataset}: ${message}` },
+            });
+          const onMessage = (m: { ok: true; result: PassResult } | { ok: false; message: string }) => {
+            cleanup();
+            if (m.ok) resolve(m.result);
+            else fail(m.message);
+          };
+          const onError = (err: Error) => {
+            cleanup();
+            fail(`worker failed: ${err.message}`);
+            // a worker that threw is gone: the next dataset gets a fresh one
+            void worker.terminate();
+            worker = new Worker(url);
+          };
+          const cleanup = () => {
+            worker.off('message', onMessage);
+            worker.off('error', onError);
+          };
+          worker.on('message', onMessage);
+          worker.on('error', onError);
+          worker.postMessage({ file: job.file, dataset: job.dataset, rules: job.rules, options: { root: options.root, strict: !!options.strict } });
+        });
+      }
+    } finally {
+      await worker.terminate();
+    }
+  };
+  await Promise.all(Array.from({ length: n }, runWorker));
+  return results;
+}
