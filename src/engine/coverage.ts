@@ -16,7 +16,7 @@ import { CompileContext, CompileError, ExprCompiler, type Predicate } from './co
 import { EqlSyntaxError } from './eql/errors.js';
 import { lowerEql } from './eql/lower.js';
 import { parseEql } from './eql/parser.js';
-import { compileIR } from './index.js';
+import { compileIR, compileQuery } from './index.js';
 import { lineColumn, spanText, type EventQueryNode, type Expr, type QueryIR, type QueryNode, type Span, type StageNode } from './ir.js';
 import type { CompileOptions, CompiledQuery } from './types.js';
 
@@ -98,9 +98,14 @@ function categoryMatches(raw: unknown, category: string): boolean {
 }
 
 /** The IR of a query, for the languages that have one here. */
-export function queryIR(text: string, options: CompileOptions): { ok: true; ir: QueryIR } | { ok: false; reason: string } {
+export function queryIR(text: string, options: CompileOptions): { ok: true; ir: QueryIR; options?: CompileOptions } | { ok: false; reason: string } {
   if (options.language !== 'eql') {
-    return { ok: false, reason: `clause coverage needs the shared IR; ${options.language} queries are not instrumented yet` };
+    // Other languages lower to the IR inside their own compilers; take it from the compiled query.
+    const compiled = compileQuery(text, options);
+    if (!compiled.ok) return { ok: false, reason: `the query does not compile: ${compiled.errors[0]?.message ?? 'unknown error'}` };
+    const source = compiled.query.source;
+    if (!source) return { ok: false, reason: `this ${options.language} query is not evaluated through the shared IR (an aggregation or correlation), so its clauses cannot be instrumented` };
+    return { ok: true, ir: source.ir, options: source.options };
   }
   const endgame = options.dialect === 'endgame' || options.dialect === 'endgame-cs';
   try {
@@ -115,6 +120,7 @@ export function instrumentQuery(text: string, options: CompileOptions): Instrume
   const parsed = queryIR(text, options);
   if (!parsed.ok) return parsed;
   const ir = parsed.ir;
+  if (parsed.options) options = parsed.options;
   const binder = options.binder ?? binderFor(options.fieldView);
   const ctx = new CompileContext({ binder, endgame: options.dialect === 'endgame' || options.dialect === 'endgame-cs', closedSchema: options.closedSchema ?? false });
   const compiler = new ExprCompiler(ctx);

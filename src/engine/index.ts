@@ -124,6 +124,9 @@ export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
     unknownFields,
     stageCount,
     ...(literals ? { literals } : {}),
+    // What was compiled, with the binder actually used, so tools such as clause coverage can
+    // instrument any language that lowers to the IR.
+    source: { ir, options: { ...options, binder } },
     newDetector,
     explain(doc: CanonicalEvent): StageExplanation[] {
       return explainStages.map((s, i) => {

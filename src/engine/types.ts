@@ -78,6 +78,12 @@ export interface StageExplanation {
 
 export interface CompiledQuery {
   language: QueryLanguage;
+  /**
+   * The IR this query was compiled from and the options (binder included) it was compiled with;
+   * absent for queries whose evaluation is not IR-based (SPL pipelines, Sigma correlations, KQL
+   * threshold/new_terms aggregations).
+   */
+  source?: { ir: import('./ir.js').QueryIR; options: CompileOptions };
   /** Canonical field names the query reads (after field-view binding), sorted. */
   fields: string[];
   /** Field names as written in the query that the field view does not know, with positions. */

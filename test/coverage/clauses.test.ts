@@ -95,8 +95,16 @@ t.test('instrumentQuery: mutants compile like the original; languages without th
   if (!inst.ok) return;
   t.same(inst.query.exclusions.map((x) => x.text), ['not b == 2']);
   t.equal(inst.query.mutant(0, 'drop').stageCount, 1);
-  const spl = instrumentQuery('index=x', { language: 'spl', fieldView: 'cim' });
-  t.same(spl, { ok: false, reason: 'clause coverage needs the shared IR; spl queries are not instrumented yet' });
+  const spl = instrumentQuery('| tstats count from datamodel=Endpoint.Processes by Processes.dest', { language: 'spl', fieldView: 'cim' });
+  t.equal(spl.ok, false);
+  if (!spl.ok) t.match(spl.reason, /not evaluated through the shared IR/);
+  // KQL lowers to the IR inside its compiler: its clauses are instrumented like EQL's.
+  const kql = instrumentQuery('process.name : "cmd.exe" and not process.args : "/c"', { language: 'kql', fieldView: 'ecs' });
+  t.ok(kql.ok, 'KQL is instrumented');
+  if (kql.ok) {
+    t.same(kql.query.exclusions.map((x) => x.text), ['not process.args : "/c"']);
+    t.equal(kql.query.mutant(0, 'drop').stageCount, 1);
+  }
   const bad = instrumentQuery('process where (', { language: 'eql', fieldView: 'ecs' });
   t.equal(bad.ok, false);
 });
