@@ -70,6 +70,8 @@ interface TestOptions extends ReportOutputOptions, ScaleOptions {
   rule?: string[];
   dataset?: string[];
   strict?: boolean;
+  /** Datasets read at once, on worker threads. */
+  jobs?: number;
   verbose?: boolean;
   clauseCoverage?: boolean;
   mutate?: boolean;
@@ -87,7 +89,7 @@ export async function testCommand(io: CliIO, config: RuleproofConfig, paths: str
   }
   const run = selectForRun(io, config, rules, opts);
   if (typeof run === 'number') return run;
-  const outcome = await replayForRun(io, config, run.rules, { root: config.root, strict: !!opts.strict }, opts);
+  const outcome = await replayForRun(io, config, run.rules, { root: config.root, strict: !!opts.strict, ...(opts.jobs ? { jobs: opts.jobs } : {}) }, opts);
   const report = withShard(buildTestReport(outcome, loaded.diagnostics, performance.now() - started), run.shard);
   const clauses = await clauseCoverageForTest(config, run.rules, opts, color);
   const updated = opts.update ? updateCounts(config.root, run.rules, report, color) : undefined;
@@ -108,7 +110,7 @@ export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: st
   const lint = buildLintReport(scoped.load, scoped.findings, undefined);
   const run = selectForRun(io, config, loaded.rules, opts);
   if (typeof run === 'number') return run;
-  const outcome = await replayForRun(io, config, run.rules, { root: config.root, strict: !!opts.strict }, opts);
+  const outcome = await replayForRun(io, config, run.rules, { root: config.root, strict: !!opts.strict, ...(opts.jobs ? { jobs: opts.jobs } : {}) }, opts);
   const test = buildTestReport(outcome, loaded.diagnostics, performance.now() - started);
   const coverage = coverageSummary(loaded.rules, test);
   const coverageFiles = await writeCheckCoverage(config, loaded.rules, test);

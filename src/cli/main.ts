@@ -94,6 +94,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--cache <dir>', 'reuse results of rules whose rule, tests, datasets and ruleproof did not change')
     .option('--changed-since <ref>', 'only rules whose files or datasets changed since this git ref')
     .option('--strict', 'malformed dataset records fail the tests that read them')
+    .option('--jobs <n>', 'read this many datasets at once, on worker threads', (v) => parseCount(v, '--jobs'))
     .option('-v, --verbose', 'show every test with its dataset and reason')
     .option('--clause-coverage', 'report which predicates the test datasets made true and false, and unexercised exclusions')
     .option('--mutate', 'drop and negate each exclusion in turn and report the quiet tests that still pass')
@@ -116,6 +117,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--cache <dir>', 'reuse results of rules whose rule, tests, datasets and ruleproof did not change')
     .option('--changed-since <ref>', 'only rules whose files or datasets changed since this git ref')
     .option('--strict', 'malformed dataset records fail the tests that read them')
+    .option('--jobs <n>', 'read this many datasets at once, on worker threads', (v) => parseCount(v, '--jobs'))
     .option('-v, --verbose', 'show every test with its dataset and reason')
     .action(async (paths: string[], opts) => {
       exitCode = await checkCommand(io, config(), paths, opts, color);
