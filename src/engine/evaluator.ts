@@ -185,6 +185,11 @@ interface Pending {
   deadline: number;
 }
 
+export interface SequenceDetector extends Detector {
+  /** What the detector holds now: join keys, partial sequences, completed ones awaiting a trailing missing stage. */
+  liveState(): { keys: number; partials: number; pending: number };
+}
+
 export interface SequenceSpec {
   stages: RuntimeStage[];
   until?: RuntimeStage;
@@ -236,7 +241,7 @@ export function sequenceDetector(
   readCategory: (doc: CanonicalEvent) => unknown,
   pipes: readonly PipeSpec[],
   onAlert: (a: Alert) => void,
-): Detector {
+): SequenceDetector {
   const stages = spec.stages;
   const n = stages.length;
   const index = new StageIndex(stages, readCategory);
@@ -413,6 +418,12 @@ export function sequenceDetector(
         if (keys) for (const k of keys) state.delete(k.id);
       }
       if (maxspan !== undefined && ++seen % 4096 === 0) sweep();
+    },
+    /** Partial sequences held now (for tests and diagnostics: state must stay bounded by maxspan). */
+    liveState() {
+      let partials = 0;
+      for (const ks of state.values()) for (const p of ks.slots) if (p) partials++;
+      return { keys: state.size, partials, pending: pending.length };
     },
     finish() {
       // No trailing missing event came: the waiting sequences stand.
