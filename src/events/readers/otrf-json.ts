@@ -7,6 +7,7 @@
 import type { WindowsRecord } from '../types.js';
 import { isSysmonFieldName } from '../views/sysmon.js';
 import { isoUtc, localTimeToUtc } from '../time.js';
+import { canonicalGuid } from '../xml/windows-event.js';
 import { jsonErrorColumn, jsonErrorMessage, readLines } from './lines.js';
 import type { RawRecord, ReaderOptions } from './types.js';
 
@@ -80,7 +81,7 @@ function recoverFromSysmonMessage(message: string, eventData: Record<string, str
     const m = /^([A-Za-z][A-Za-z0-9]*): ?(.*)$/.exec(lines[i] as string);
     if (!m) continue;
     const name = m[1] as string;
-    if (isSysmonFieldName(name) && !(name in eventData)) eventData[name] = (m[2] as string).replace(/\r$/, '');
+    if (isSysmonFieldName(name) && !(name in eventData)) eventData[name] = canonicalGuid((m[2] as string).replace(/\r$/, ''));
   }
 }
 
@@ -102,7 +103,8 @@ export function otrfToWindowsRecord(obj: Record<string, unknown>, timezone?: str
     if (key === 'Version' && typeof value === 'number') continue;
     if (key === 'ProcessID' && typeof value === 'number') continue;
     if (key === 'EventType' && typeof value === 'string' && NXLOG_EVENT_TYPES.has(value)) continue;
-    eventData[key] = text(value);
+    // GUIDs in the record contract's case (upper), as the EVTX and XML readers give them.
+    eventData[key] = canonicalGuid(text(value));
   }
   const message = typeof obj.Message === 'string' ? obj.Message : undefined;
   if (provider === SYSMON_PROVIDER && message) recoverFromSysmonMessage(message, eventData);
@@ -117,7 +119,7 @@ export function otrfToWindowsRecord(obj: Record<string, unknown>, timezone?: str
     computer: typeof obj.Hostname === 'string' ? obj.Hostname : '',
     eventData,
   };
-  if (typeof obj.ProviderGuid === 'string') record.providerGuid = obj.ProviderGuid;
+  if (typeof obj.ProviderGuid === 'string') record.providerGuid = canonicalGuid(obj.ProviderGuid);
   const version = int(obj.Version);
   if (version !== undefined && typeof obj.Version === 'number') record.version = version;
   const severity = int(obj.SeverityValue);
@@ -134,7 +136,7 @@ export function otrfToWindowsRecord(obj: Record<string, unknown>, timezone?: str
   if (timeCreated) record.timeCreated = timeCreated;
   const recordId = int(obj.RecordNumber);
   if (recordId !== undefined) record.recordId = recordId;
-  if (typeof obj.ActivityID === 'string') record.activityId = obj.ActivityID;
+  if (typeof obj.ActivityID === 'string') record.activityId = canonicalGuid(obj.ActivityID);
   const pid = int(obj.ExecutionProcessID) ?? (typeof obj.ProcessID === 'number' ? obj.ProcessID : undefined);
   if (pid !== undefined) record.processId = pid;
   const tid = int(obj.ThreadID);
