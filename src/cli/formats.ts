@@ -69,7 +69,7 @@ function baselineDelta(io: CliIO, report: GatingReport, file: string | undefined
 }
 
 /** `RULEPROOF_GITHUB=off` turns the automatic GitHub Actions outputs off. */
-function githubEnabled(io: CliIO): boolean {
+export function githubEnabled(io: CliIO): boolean {
   return inGitHubActions(io.env) && !/^(0|off|false|no)$/i.test(io.env.RULEPROOF_GITHUB ?? '');
 }
 

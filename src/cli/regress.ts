@@ -1,4 +1,6 @@
 /** `ruleproof regress`: version-bump verdicts and alert diffs, since a git ref or between two files. */
+import { githubEnabled } from './formats.js';
+import { appendStepSummary } from '../github/env.js';
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { findDatasetFiles } from './data.js';
@@ -40,5 +42,7 @@ export async function regressCommand(io: CliIO, config: RuleproofConfig, paths: 
   if (opts.format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
   else if (opts.format === 'markdown') io.stdout(renderRegressMarkdown(report));
   else io.stdout(renderRegressConsole(report, color) + '\n');
+  // In a workflow the reviewer reads the regression diff in the job summary, beside the test summary.
+  if (githubEnabled(io)) appendStepSummary(io.env, renderRegressMarkdown(report));
   return report.exitCode;
 }

@@ -310,3 +310,30 @@ t.test('query prints matching events, or one line per sequence with its events i
   t.equal(bad.code, 2);
   t.match(bad.stderr, /query:1:28: syntax error/);
 });
+
+t.test('in GitHub Actions, regress appends its diff to the job summary', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ruleproof-summary-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const summary = path.join(dir, 'summary.md');
+  writeFileSync(summary, '');
+  let stdout = '';
+  const io: CliIO = {
+    stdout: (s) => void (stdout += s),
+    stderr: () => {},
+    cwd: repoRoot,
+    isTTY: false,
+    env: { NO_COLOR: '1', GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary },
+  };
+  const args = ['regress', '--from', 'detections/history/incoming_execution_via_powershell_remoting_v107.yml', '--to', 'detections/lateral_movement_powershell_remoting_target.toml'];
+  const code = await main(['node', 'ruleproof', ...args], io);
+  t.equal(code, 0, stdout);
+  const md = readFileSync(summary, 'utf8');
+  t.match(md, /Incoming Execution via PowerShell Remoting/);
+  t.match(md, /107/);
+  t.match(md, /215/);
+  t.match(md, /empire_psremoting_stager/, 'the datasets whose alerts changed are named');
+
+  writeFileSync(summary, '');
+  await main(['node', 'ruleproof', ...args], { ...io, env: { ...io.env, RULEPROOF_GITHUB: 'off' } });
+  t.equal(readFileSync(summary, 'utf8'), '', 'RULEPROOF_GITHUB=off keeps the summary untouched');
+});
