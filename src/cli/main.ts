@@ -4,7 +4,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ContentError, formatLocation, type Diagnostic } from '../util/diagnostics.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { findRoot, loadConfig, type RuleproofConfig } from './config.js';
@@ -20,6 +20,8 @@ import { newTestCommand } from './new-test.js';
 import { MACHINE_FORMATS } from './formats.js';
 import { githubCommentCommand, githubCheckCommand } from './github.js';
 import { mergeReportsCommand } from './merge-reports.js';
+import { configureDatasetReading } from '../events/dataset.js';
+import { parseRebaseTime } from '../events/order.js';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -57,6 +59,12 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run `ruleproof --help` for usage)');
+
+  // --rebase applies to every dataset the command reads, wherever it is read (worker threads too).
+  program.hook('preAction', (_program, action) => {
+    const rebase = (action.opts() as { rebase?: string }).rebase;
+    configureDatasetReading(rebase === undefined ? {} : { rebase });
+  });
 
   const formatOption = (choices: string[], dflt: string) =>
     new Option('-f, --format <format>', 'output format').choices(choices).default(dflt);
@@ -99,6 +107,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--clause-coverage', 'report which predicates the test datasets made true and false, and unexercised exclusions')
     .option('--mutate', 'drop and negate each exclusion in turn and report the quiet tests that still pass')
     .option('--update', 'rewrite the counts of fire tests whose alert count changed, showing the diff')
+    .option('--rebase <time>', REBASE_HELP, parseRebaseArg)
     .action(async (paths: string[], opts) => {
       exitCode = await testCommand(io, config(), paths, opts, color);
     });
@@ -129,6 +138,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .requiredOption('--rule <id-name-or-file>', 'the rule')
     .requiredOption('--data <path...>', 'dataset file(s)')
     .option('--explain', 'when nothing fires, explain why the nearest events did not match')
+    .option('--rebase <time>', REBASE_HELP, parseRebaseArg)
     .action(async (opts) => {
       exitCode = await runCommand(io, config(), opts, color);
     });
@@ -139,6 +149,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .requiredOption('-l, --language <language>', 'query language (eql)')
     .option('--field-view <view>', 'schema the query is written in', 'ecs')
     .option('--dialect <dialect>', 'language dialect (eql: elasticsearch | endgame)')
+    .option('--rebase <time>', REBASE_HELP, parseRebaseArg)
     .argument('<query>', 'the query text')
     .argument('<data...>', 'dataset files')
     .action(async (query: string, data: string[], opts) => {
@@ -150,6 +161,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .description('print the canonical events of datasets as NDJSON: what a rule sees')
     .argument('<data...>', 'dataset files')
     .option('--raw', 'print the parsed records before normalization')
+    .option('--rebase <time>', REBASE_HELP, parseRebaseArg)
     .action(async (data: string[], opts) => {
       exitCode = await eventsCommand(io, config(), data, opts, color);
     });
@@ -272,6 +284,13 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     }
     throw err;
   }
+}
+
+const REBASE_HELP = 'replay every dataset as if its first event happened at this time (ISO 8601 with a zone, e.g. 2024-01-31T09:00:00Z)';
+
+function parseRebaseArg(value: string): string {
+  if (Number.isNaN(parseRebaseTime(value))) throw new InvalidArgumentError('--rebase takes an ISO 8601 time with a zone (2024-01-31T09:00:00Z).');
+  return value;
 }
 
 function parseCount(value: string, flag: string): number {

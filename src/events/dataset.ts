@@ -326,7 +326,7 @@ async function* partRecords(ds: OpenedDataset, part: DatasetPart, options: ReadO
  * (zip members one after the other, their ordinals apart by 2^32).
  */
 export async function* openRawRecords(file: string, options: ReadOptions): AsyncGenerator<RawRecord> {
-  options = { ...readingDefaults, ...options };
+  options = { ...currentDefaults(), ...options };
   const ds = resolveDataset(file, options);
   for (const part of await datasetParts(ds, options)) yield* partRecords(ds, part, options);
 }
@@ -388,7 +388,7 @@ function rebaseTarget(ds: OpenedDataset, options: ReadOptions): number | undefin
  * `options.onDiagnostic`.
  */
 export async function* openDataset(file: string, options: ReadOptions): AsyncGenerator<ReplayEvent> {
-  options = { ...readingDefaults, ...options };
+  options = { ...currentDefaults(), ...options };
   const ds = resolveDataset(file, options);
   const rebase = rebaseTarget(ds, options);
   const parts = await datasetParts(ds, options);
@@ -432,12 +432,31 @@ export async function* openDataset(file: string, options: ReadOptions): AsyncGen
 /**
  * Read options every `openDataset` of this process starts from (its own options win): the CLI sets
  * them from run-wide flags such as `--rebase`, so that every command replaying datasets honours
- * them without each passing them down.
+ * them without each passing them down. They are mirrored in an environment variable because
+ * `--jobs` reads datasets on worker threads, which start with a copy of the environment but not
+ * of this module's state.
  */
-let readingDefaults: Partial<ReadOptions> = {};
+export type ReadingDefaults = Partial<Pick<ReadOptions, 'rebase' | 'reorderWindowMs' | 'timeOrder' | 'wholeSortLimit' | 'maxDecompressedBytes' | 'maxCompressionRatio'>>;
 
-export function configureDatasetReading(defaults: Partial<Omit<ReadOptions, 'root' | 'onDiagnostic'>>): void {
+const READING_DEFAULTS_ENV = 'RULEPROOF_READ_DEFAULTS';
+let readingDefaults: ReadingDefaults | undefined;
+
+function currentDefaults(): ReadingDefaults {
+  if (readingDefaults) return readingDefaults;
+  const inherited = process.env[READING_DEFAULTS_ENV];
+  if (!inherited) return {};
+  try {
+    const parsed: unknown = JSON.parse(inherited);
+    return parsed && typeof parsed === 'object' ? (parsed as ReadingDefaults) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function configureDatasetReading(defaults: ReadingDefaults): void {
   readingDefaults = { ...defaults };
+  if (Object.keys(defaults).length) process.env[READING_DEFAULTS_ENV] = JSON.stringify(defaults);
+  else delete process.env[READING_DEFAULTS_ENV];
 }
 
 export interface EventIdCount {
@@ -474,7 +493,7 @@ function compareIds(a: string, b: string): number {
 
 /** One pass over a dataset: format, counts, time span, hosts, channels and event IDs. */
 export async function describeDataset(file: string, options: ReadOptions): Promise<DatasetDescription> {
-  options = { ...readingDefaults, ...options };
+  options = { ...currentDefaults(), ...options };
   const ds = resolveDataset(file, options);
   let warnings = 0;
   const inner: ReadOptions = {
