@@ -18,6 +18,7 @@ import { validateAgainst } from './validate.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 import { YAML_RULE_FORMATS, type YamlRuleFormat } from './formats.js';
 import { loadSigmaText } from './sigma.js';
+import { attachSigmaRegressionTests } from './sigma-regression.js';
 
 export interface LoadOptions {
   /** Repository root: rule paths are reported relative to it, dataset paths resolve against it. */
@@ -38,6 +39,8 @@ const NOT_RULES = [
   '**/*.lock.yml',
   '**/*.lock.yaml',
   '**/node_modules/**',
+  // SigmaHQ's regression-test descriptions; read as tests by sigma-regression.ts.
+  '**/regression_data/**/info.{yml,yaml}',
 ];
 
 export async function loadRules(paths: string[], options: LoadOptions): Promise<LoadResult> {
@@ -61,6 +64,10 @@ export async function loadRules(paths: string[], options: LoadOptions): Promise<
       rules.push(rule);
     }
   }
+  // SigmaHQ's regression_data/**/info.yml cases, attached to the Sigma rules they name.
+  const regression = await attachSigmaRegressionTests(rules, root);
+  diagnostics.push(...regression.diagnostics);
+  for (const file of regression.failedFiles) failed.add(file);
   for (const orphan of discovered.sidecars) {
     const stem = orphan.slice(0, orphan.length - (orphan.endsWith('.yaml') ? '.tests.yaml' : '.tests.yml').length);
     if (RULE_EXTENSIONS.some((ext) => existsSync(`${stem}.${ext}`))) continue;
