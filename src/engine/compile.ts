@@ -18,6 +18,7 @@ import type { CanonicalEvent, FieldBinder, FieldBinding } from '../events/types.
 import { fieldGetter, type FieldGetter } from '../events/fields.js';
 import type { CompareOp, Expr, FieldRef, Scalar, Span } from './ir.js';
 import { compileLuceneRegex, LuceneRegexError } from './lucene-regex.js';
+import { backtrackingHazard } from './safe-regex.js';
 import { canonicalIp, cidrMatcher, compareVersions, dateMillis, ipBytes, isIntegerType, typeClass, wildcardTest, type TypeClass } from './values.js';
 
 export type Predicate = (doc: CanonicalEvent) => boolean;
@@ -842,6 +843,9 @@ export class ExprCompiler {
         // Legacy: Python `re.match` semantics (anchored at the start only), any pattern.
         const res = e.args.slice(1).map((a) => {
           if (a.kind !== 'literal' || typeof a.value !== 'string') throw new CompileError(`${e.name} patterns must be string constants`, a.span);
+          // This runs on JavaScript's backtracking RegExp: refuse the shapes that take exponential time.
+          const hazard = backtrackingHazard(a.value);
+          if (hazard) throw new CompileError(`Unsafe regex [${a.value}]: ${hazard.message}; rewrite it without nested repetition`, a.span);
           try {
             return new RegExp(`^(?:${a.value})`, ci ? 'is' : 's');
           } catch (err) {

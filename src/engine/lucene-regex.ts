@@ -17,6 +17,9 @@
  * `^` and `$` are ordinary characters in Lucene, as are all others not listed.
  */
 
+import { limits } from '../util/limits.js';
+import { automatonMatcher, SafeRegexError } from './safe-regex.js';
+
 type Node =
   | { t: 'char'; set: CharSet }
   | { t: 'seq'; items: Node[] }
@@ -432,7 +435,22 @@ function nfaMatcher(root: Node, caseInsensitive: boolean): (s: string) => boolea
  * Compile a Lucene regexp into an anchored whole-value test. Throws `LuceneRegexError` for
  * invalid or unsupported syntax.
  */
-export function compileLuceneRegex(pattern: string, caseInsensitive: boolean): { test: (s: string) => boolean; engine: 'regexp' | 'nfa' } {
+export function compileLuceneRegex(pattern: string, caseInsensitive: boolean): { test: (s: string) => boolean; engine: 'regexp' | 'nfa' | 'dfa' } {
+  const max = limits().maxRegexLength;
+  if (pattern.length > max) throw new LuceneRegexError(`the pattern is ${pattern.length} characters long (limit ${max}, RULEPROOF_MAX_REGEX_LENGTH)`, max);
+  const ast = new RegexParser(pattern).parse();
+  // Every pattern runs as an automaton (./safe-regex.ts): linear time whatever the pattern. A star-
+  // height-one pattern is not exponential on JavaScript's RegExp, but `.*a.*b.*c…` is polynomial.
+  try {
+    return { test: automatonMatcher(ast, caseInsensitive), engine: 'dfa' };
+  } catch (err) {
+    if (err instanceof SafeRegexError) throw new LuceneRegexError(err.message, 0);
+    throw err;
+  }
+}
+
+/** The previous executors, kept for comparison in tests: RegExp for star height one, else the NFA. */
+export function compileLuceneRegexBacktracking(pattern: string, caseInsensitive: boolean): { test: (s: string) => boolean; engine: 'regexp' | 'nfa' } {
   const ast = new RegexParser(pattern).parse();
   if (!risky(ast)) {
     const re = new RegExp(`^(?:${toJs(ast)})$`, caseInsensitive ? 'iu' : 'u');
