@@ -62,25 +62,48 @@ export function bestSegment(text: string, breaks = ''): string | undefined {
   return best;
 }
 
+/**
+ * Literals from these fields are in nearly every line of their kind (`windows`, `start`,
+ * `incoming`): a conjunct on any other field is scanned for first.
+ */
+const LOW_CARDINALITY = new Set([
+  'host.os.type', 'host.os.family', 'host.os.platform', 'host.os.name', 'event.type', 'event.kind', 'event.outcome', 'event.category',
+  'event.module', 'event.dataset', 'event.provider', 'data_stream.dataset', 'data_stream.type', 'data_stream.namespace', 'agent.type',
+  'network.direction', 'network.transport', 'network.protocol', 'network.type', 'winlog.channel', 'winlog.provider_name', 'ecs.version',
+  'user.domain', 'event.action',
+]);
+
+/** Literals that came from low-cardinality fields (see `LOW_CARDINALITY`). */
+const weak = new WeakSet<string[]>();
+
+function quality(r: string[]): number {
+  const min = Math.min(...r.map((s) => s.length));
+  return weak.has(r) ? min / 100 : min;
+}
+
 /** The more selective of two requirements: longer shortest literal, then fewer alternatives. */
 function better(a: Requirement, b: Requirement): Requirement {
   if (a === null) return b;
   if (b === null) return a;
   if (a.length === 0) return a;
   if (b.length === 0) return b;
-  const minA = Math.min(...a.map((s) => s.length));
-  const minB = Math.min(...b.map((s) => s.length));
+  const minA = quality(a);
+  const minB = quality(b);
   if (minA !== minB) return minA > minB ? a : b;
   return a.length <= b.length ? a : b;
 }
 
 function union(reqs: Requirement[]): Requirement {
   const out = new Set<string>();
+  let anyWeak = false;
   for (const r of reqs) {
     if (r === null) return null;
+    if (weak.has(r)) anyWeak = true;
     for (const s of r) out.add(s);
   }
-  return [...out].sort();
+  const list = [...out].sort();
+  if (anyWeak) weak.add(list);
+  return list;
 }
 
 export interface LiteralContext {
@@ -103,7 +126,10 @@ function literalRequirement(ctx: CompileContext, field: Expr, value: Scalar, bre
   // An untyped field compares IP-looking literals as addresses (`::1` equals `0:0::1`).
   if (b.cls === 'loose' && ipBytes(value)) return null;
   const seg = bestSegment(value, breaks);
-  return seg ? [seg] : null;
+  if (!seg) return null;
+  const req = [seg];
+  if (LOW_CARDINALITY.has(b.binding.path)) weak.add(req);
+  return req;
 }
 
 /** What an expression, used as a condition, requires of the raw line. */

@@ -38,6 +38,12 @@ t.test('required literals of queries', async (t) => {
   t.same(compile('process where host.os.type == "windows" and process.parent.name : "wsmprovhost.exe"').literals, ['wsmprovhost.exe'], 'and: the most selective conjunct');
   t.same(compile('any where process.name == "a.exe" or file.name == "secret.txt"').literals, ['a.exe', 'secret.txt'], 'or: the union');
   t.same(compile('process where startsWith(process.name, "powershell")').literals, ['powershell']);
+  t.same(
+    compile('network where host.os.type == "windows" and network.direction == "incoming" and process.name == "svc.exe"').literals,
+    ['svc.exe'],
+    'values of low-cardinality fields (host.os.type, network.direction) are the last choice',
+  );
+  t.same(compile('network where host.os.type == "windows" and network.direction : ("incoming", "ingress")').literals, ['windows']);
   t.same(compile('process where true').literals, ['process'], 'the category is a literal of ECS documents');
   t.same(compile('sequence by host.id [network where destination.port == 5985] [process where process.parent.name == "wsmprovhost.exe"]').literals, ['network', 'wsmprovhost.exe'], 'a sequence needs one of its stages');
   t.same(
