@@ -14,6 +14,7 @@ import { TOOL_VERSION } from '../util/version.js';
 import type { CheckReport } from '../report/markdown.js';
 import type { RuleproofConfig } from './config.js';
 import type { CliIO } from './main.js';
+import { gateWithBaseline, lintRunOptions, type LintGateOptions } from './lint-gate.js';
 import { emitReport, lintChangedScope, replayForRun, scopeLint, selectForRun, withShard, type ReportOutputOptions, type ScaleOptions } from './formats.js';
 
 export async function loadForCommand(config: RuleproofConfig, paths: string[]): Promise<LoadResult> {
@@ -47,7 +48,7 @@ function selectTests(rules: Rule[], datasetFilters: string[] | undefined): Rule[
   return rules.map((r) => ({ ...r, tests: r.tests.filter((t) => datasetFilters.some((f) => t.dataset.includes(f.replace(/\\/g, '/')))) }));
 }
 
-interface LintOptions extends ReportOutputOptions {
+interface LintOptions extends ReportOutputOptions, LintGateOptions {
   changedSince?: string;
   maxWarnings?: number;
   attackVersion?: string;
@@ -57,13 +58,13 @@ export async function lintCommand(io: CliIO, config: RuleproofConfig, paths: str
   const loaded = await loadForCommand(config, paths);
   const scope = lintChangedScope(io, config, loaded, opts.changedSince);
   if (typeof scope === 'number') return scope;
-  const findings = lintRules(loaded.rules, {
-    attackVersion: opts.attackVersion ?? config.attackVersion,
-    severities: config.checks,
-  });
+  const findings = lintRules(loaded.rules, lintRunOptions(config, opts.attackVersion ?? config.attackVersion));
   const scoped = scopeLint(loaded, findings, scope);
-  const report = buildLintReport(scoped.load, scoped.findings, opts.maxWarnings);
-  return emitReport(io, report, opts, () => renderDiagnostics(report.diagnostics, color) || color.green(`✓ ${report.summary.rules} rule(s) linted, no problems`));
+  const gated = gateWithBaseline(io, scoped.findings, opts);
+  if (typeof gated === 'number') return gated;
+  const { baseline: _findingsBaseline, ...reportOpts } = opts;
+  const report = buildLintReport(scoped.load, gated.findings, opts.maxWarnings);
+  return emitReport(io, report, { ...reportOpts, ...(gated.reportBaseline ? { baseline: gated.reportBaseline } : {}) }, () => renderDiagnostics(report.diagnostics, color) || color.green(`✓ ${report.summary.rules} rule(s) linted, no problems`));
 }
 
 interface TestOptions extends ReportOutputOptions, ScaleOptions {
@@ -105,7 +106,7 @@ export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: st
   const loaded = await loadForCommand(config, paths);
   const scope = lintChangedScope(io, config, loaded, opts.changedSince);
   if (typeof scope === 'number') return scope;
-  const findings = lintRules(loaded.rules, { attackVersion: config.attackVersion, severities: config.checks });
+  const findings = lintRules(loaded.rules, lintRunOptions(config, config.attackVersion));
   const scoped = scopeLint(loaded, findings, scope);
   const lint = buildLintReport(scoped.load, scoped.findings, undefined);
   const run = selectForRun(io, config, loaded.rules, opts);

@@ -15,12 +15,20 @@ export interface RuleproofConfig {
   /** Where datasets live, relative to the root. */
   datasets: string[];
   attackVersion: string;
-  /** Per check id: error | warning | off. */
+  /** Per check id: error | warning | off (`warn` is read as `warning`). */
+  checks: Record<string, 'error' | 'warning' | 'info' | 'off'>;
+  /** Per path glob (relative to the root): check severities for the files it matches; later entries win. */
+  overrides?: ConfigOverride[];
+}
+
+export interface ConfigOverride {
+  files: string[];
   checks: Record<string, 'error' | 'warning' | 'info' | 'off'>;
 }
 
 const DEFAULTS = { rules: ['detections'], datasets: ['datasets'], attackVersion: '18.1', checks: {} };
-const KNOWN_KEYS = new Set(['rules', 'datasets', 'attack_version', 'checks']);
+const KNOWN_KEYS = new Set(['rules', 'datasets', 'attack_version', 'checks', 'overrides']);
+const SEVERITY_SETTINGS = ['error', 'warning', 'warn', 'info', 'off'];
 
 export const CONFIG_FILE = 'ruleproof.config.yml';
 
@@ -70,10 +78,36 @@ export function loadConfig(root: string = findRoot()): RuleproofConfig {
     if (!arr.every((x) => typeof x === 'string')) fail(0, `option "${key}" must be a path or a list of paths`);
     return arr as string[];
   };
-  const checks = (data.checks ?? {}) as Record<string, string>;
-  for (const [id, sev] of Object.entries(checks)) {
-    if (!['error', 'warning', 'info', 'off'].includes(sev)) {
-      fail(0, `check "${id}" has severity "${sev}"`, 'Use one of error, warning, info, off.');
+  const severities = (value: unknown, where: string, offset: number): RuleproofConfig['checks'] => {
+    if (value === undefined || value === null) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) fail(offset, `${where} must be a mapping of check id to severity`);
+    const out: RuleproofConfig['checks'] = {};
+    for (const [id, sev] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof sev !== 'string' || !SEVERITY_SETTINGS.includes(sev)) {
+        fail(offset, `check "${id}" has severity "${String(sev)}"`, 'Use one of error, warning (or warn), info, off.');
+      }
+      out[id] = sev === 'warn' ? 'warning' : (sev as RuleproofConfig['checks'][string]);
+    }
+    return out;
+  };
+  const offsetOf = (...keys: (string | number)[]): number =>
+    ((doc.getIn(keys, true) as { range?: [number, number, number] } | undefined)?.range?.[0]) ?? 0;
+  const checks = severities(data.checks, 'option "checks"', offsetOf('checks'));
+  const overrides: ConfigOverride[] = [];
+  if (data.overrides !== undefined) {
+    if (!Array.isArray(data.overrides)) fail(offsetOf('overrides'), 'option "overrides" must be a list of {files, checks} entries');
+    for (const [i, entry] of (data.overrides as unknown[]).entries()) {
+      const at = offsetOf('overrides', i);
+      if (!entry || typeof entry !== 'object' || Array.isArray(entry)) fail(at, `overrides[${i}] must be a mapping with "files" and "checks"`);
+      const e = entry as Record<string, unknown>;
+      for (const key of Object.keys(e)) {
+        if (key !== 'files' && key !== 'checks') fail(offsetOf('overrides', i, key), `unknown key "${key}" in overrides[${i}]`, 'An override has "files" (globs) and "checks" (severities).');
+      }
+      const files = typeof e.files === 'string' ? [e.files] : e.files;
+      if (!Array.isArray(files) || !files.length || !files.every((f) => typeof f === 'string' && f.length)) {
+        fail(at, `overrides[${i}] needs "files": a path glob or a list of them`, 'For example files: ["detections/legacy/**"].');
+      }
+      overrides.push({ files: files as string[], checks: severities(e.checks, `overrides[${i}].checks`, offsetOf('overrides', i, 'checks')) });
     }
   }
   return {
@@ -81,6 +115,7 @@ export function loadConfig(root: string = findRoot()): RuleproofConfig {
     rules: list('rules', DEFAULTS.rules),
     datasets: list('datasets', DEFAULTS.datasets),
     attackVersion: typeof data.attack_version === 'string' ? data.attack_version : String(data.attack_version ?? DEFAULTS.attackVersion),
-    checks: checks as RuleproofConfig['checks'],
+    checks,
+    ...(overrides.length ? { overrides } : {}),
   };
 }

@@ -9,6 +9,8 @@ import { compareDiagnostics, type Diagnostic, type Severity } from '../util/diag
 import { loadAttackCatalogue } from './attack/catalogue.js';
 import { BUILTIN_CHECKS } from './checks/index.js';
 import type { LintCheck, LintContext, SeveritySetting } from './types.js';
+import { matchesGlob } from './glob.js';
+import { applyWaivers, readTextOrUndefined, WAIVER_CHECKS } from './waivers.js';
 
 export type { Finding, LintCheck, LintContext, SeveritySetting } from './types.js';
 export { BUILTIN_CHECKS } from './checks/index.js';
@@ -20,13 +22,26 @@ export interface LintOptions {
   severities: Record<string, SeveritySetting>;
   /** The checks to run (default: every built-in check). */
   checks?: readonly LintCheck[];
+  /** Per path glob: severities for the rule files it matches (later entries win over earlier ones and `severities`). */
+  overrides?: readonly LintOverride[];
+  /** Honour `# ruleproof-disable-next-line` waivers in rule files (default true). */
+  waivers?: boolean;
 }
+
+export interface LintOverride {
+  files: readonly string[];
+  checks: Record<string, SeveritySetting>;
+}
+
+export { applyBaseline, buildBaseline, parseBaseline, serializeBaseline, BASELINE_KIND, type FindingsBaseline, type BaselineResult } from './baseline.js';
+export { parseWaivers, UNUSED_WAIVER, WAIVER_REASON, type Waiver } from './waivers.js';
 
 const CONFIG_FILE = 'ruleproof.config.yml';
 
 export function lintRules(rules: Rule[], options: LintOptions): Diagnostic[] {
   const checks = options.checks ?? BUILTIN_CHECKS;
-  const diagnostics: Diagnostic[] = [...unknownCheckIds(options.severities, checks)];
+  const overrides = options.overrides ?? [];
+  const diagnostics: Diagnostic[] = [...unknownCheckIds(options.severities, overrides, checks)];
   const ordered = [...rules].sort(compareRules);
   const memo = new Map<string, unknown>();
   const context: LintContext = {
@@ -37,15 +52,60 @@ export function lintRules(rules: Rule[], options: LintOptions): Diagnostic[] {
       return memo.get(key) as T;
     },
   };
+  const severityFor = severityResolver(options.severities, overrides, checks);
   for (const check of checks) {
-    const setting = options.severities[check.id] ?? check.defaultSeverity;
-    if (setting === 'off') continue;
     for (const rule of ordered) {
       if (check.formats && !check.formats.includes(rule.format)) continue;
+      const setting = severityFor(check.id, rule.source.file);
+      if (setting === 'off') continue;
       diagnostics.push(...runCheck(check, rule, context, setting));
     }
   }
-  return dedupe(diagnostics.sort(compareDiagnostics));
+  const files = ruleFiles(ordered);
+  const waived = options.waivers === false ? diagnostics : applyWaivers(diagnostics, files.keys(), {
+    readText: (file) => {
+      const abs = files.get(file);
+      return abs ? readTextOrUndefined(abs) : undefined;
+    },
+    severityFor,
+    knownChecks: [...new Set([...BUILTIN_CHECKS, ...checks].map((c) => c.id))],
+    ranChecks: checks.map((c) => c.id),
+    closest: (id, known) => closest(id, [...known]),
+  });
+  return dedupe(waived.sort(compareDiagnostics));
+}
+
+/** The severity of a check for a file: default, then `severities`, then each matching override in order. */
+function severityResolver(severities: Record<string, SeveritySetting>, overrides: readonly LintOverride[], checks: readonly LintCheck[]) {
+  const defaults = new Map<string, SeveritySetting>(Object.entries(WAIVER_CHECKS).map(([id, c]) => [id, c.defaultSeverity]));
+  for (const c of checks) defaults.set(c.id, c.defaultSeverity);
+  const cache = new Map<string, SeveritySetting>();
+  return (checkId: string, file: string): SeveritySetting => {
+    const key = `${checkId}\u0000${file}`;
+    let setting = cache.get(key);
+    if (setting) return setting;
+    setting = severities[checkId] ?? defaults.get(checkId) ?? 'warning';
+    for (const o of overrides) {
+      const s = o.checks[checkId];
+      if (s && o.files.some((g) => matchesGlob(file, g))) setting = s;
+    }
+    cache.set(key, setting);
+    return setting;
+  };
+}
+
+/** Repository-relative files of the rules (rule files and test sidecars) → absolute paths, for waivers. */
+function ruleFiles(rules: readonly Rule[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const r of rules) {
+    files.set(r.source.file, r.source.absPath);
+    if (r.source.testsFile) {
+      const abs = r.source.absPath.replace(/\\/g, '/');
+      const root = abs.endsWith(r.source.file) ? abs.slice(0, abs.length - r.source.file.length) : undefined;
+      if (root !== undefined) files.set(r.source.testsFile, root + r.source.testsFile);
+    }
+  }
+  return files;
 }
 
 function runCheck(check: LintCheck, rule: Rule, context: LintContext, severity: Severity): Diagnostic[] {
@@ -83,9 +143,10 @@ function dedupe(sorted: Diagnostic[]): Diagnostic[] {
   return sorted.filter((d, i) => i === 0 || compareDiagnostics(d, sorted[i - 1]!) !== 0 || d.severity !== sorted[i - 1]!.severity);
 }
 
-function unknownCheckIds(severities: Record<string, SeveritySetting>, checks: readonly LintCheck[]): Diagnostic[] {
-  const known = checks.map((c) => c.id);
-  return Object.keys(severities)
+function unknownCheckIds(severities: Record<string, SeveritySetting>, overrides: readonly LintOverride[], checks: readonly LintCheck[]): Diagnostic[] {
+  const known = [...checks.map((c) => c.id), ...Object.keys(WAIVER_CHECKS)];
+  const configured = new Set([...Object.keys(severities), ...overrides.flatMap((o) => Object.keys(o.checks))]);
+  return [...configured]
     .filter((id) => !known.includes(id))
     .sort()
     .map((id) => {
