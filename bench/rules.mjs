@@ -54,13 +54,13 @@ export function mutate(text, i) {
 }
 
 /** Write `n` rules (native YAML) into `dir/detections`, each tested on every dataset path given. */
-export function writeRuleRepo(dir, n, bases, datasets) {
+export function writeRuleRepo(dir, n, bases, datasets, { eventsOnly = false } = {}) {
   const det = path.join(dir, 'detections');
   mkdirSync(det, { recursive: true });
   for (let i = 0; i < n; i++) {
     const base = bases[i % bases.length];
     let text = i < bases.length ? base.text : mutate(base.text, i);
-    if (i % 2 === 1) {
+    if (eventsOnly || i % 2 === 1) {
       const stages = stagesOf(text);
       if (stages.length) text = stages[stages.length - 1];
     }
