@@ -453,6 +453,11 @@ function currentDefaults(): ReadingDefaults {
   }
 }
 
+/** The reading defaults in force (for cache keys: a rebased or reordered replay is a different replay). */
+export function datasetReadingDefaults(): ReadingDefaults {
+  return { ...currentDefaults() };
+}
+
 export function configureDatasetReading(defaults: ReadingDefaults): void {
   readingDefaults = { ...defaults };
   if (Object.keys(defaults).length) process.env[READING_DEFAULTS_ENV] = JSON.stringify(defaults);

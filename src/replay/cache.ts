@@ -15,6 +15,7 @@
  * be read are never cached.
  */
 import { createHash } from 'node:crypto';
+import { datasetReadingDefaults } from '../events/dataset.js';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,7 +118,7 @@ async function datasetHash(root: string, dataset: string): Promise<string> {
 export async function ruleCacheKey(rule: Rule, options: ReplayOptions, cache: CacheOptions, datasetHashes: (dataset: string) => Promise<string>): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`ruleproof-cache/${CACHE_FORMAT}\u0000${TOOL_VERSION}\u0000${replayCodeHash()}\u0000`);
-  hash.update(stableJson({ strict: !!options.strict, maxAlertsPerTest: options.maxAlertsPerTest ?? null, config: cache.config }));
+  hash.update(stableJson({ strict: !!options.strict, maxAlertsPerTest: options.maxAlertsPerTest ?? null, config: cache.config, reading: datasetReadingDefaults() }));
   hash.update('\u0000').update(stableJson(rule));
   hash.update('\u0000').update(smallFileHash(rule.source.absPath));
   if (rule.source.testsFile) hash.update('\u0000').update(smallFileHash(resolveContentPath(options.root, rule.source.testsFile)));

@@ -57,6 +57,10 @@ t.test('cold, warm and invalidated runs', async (t) => {
   // Options that change results are part of the key.
   t.equal(cacheLine((await run('--strict')).stderr), '0 rule(s) from the cache, 2 replayed, 2 stored');
   t.equal(cacheLine((await run()).stderr), '2 rule(s) from the cache, 0 replayed, 0 stored', 'both option sets stay cached');
+  // A rebased replay is a different replay (times in the alerts change).
+  const rebased = await run('--rebase', '2030-01-01T00:00:00Z');
+  t.equal(cacheLine(rebased.stderr), '0 rule(s) from the cache, 2 replayed, 2 stored', '--rebase is part of the key');
+  t.equal(cacheLine((await run()).stderr), '2 rule(s) from the cache, 0 replayed, 0 stored', 'and the plain run is still cached');
 });
 
 t.test('a damaged entry is a miss, never a wrong result', async (t) => {
