@@ -14,8 +14,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadRules } from '../dist/rules/index.js';
-import { replayTests } from '../dist/replay/runner.js';
+
+// The built library; RULEPROOF_LIB=src runs the TypeScript sources under a loader (the script's own test).
+const lib = new URL(process.env.RULEPROOF_LIB === 'src' ? '../src/' : '../dist/', import.meta.url);
+const { loadRules } = await import(new URL('rules/index.js', lib).href);
+const { replayTests } = await import(new URL('replay/runner.js', lib).href);
 
 const args = process.argv.slice(2);
 const jsonAt = args.indexOf('--json');
@@ -73,15 +76,25 @@ try {
   }
   // Cases that never became a test (unsupported type, missing file, rule not loaded) are counted too.
   const attached = new Set(cases.map((c) => c.info));
-  const problems = loaded.diagnostics.filter((d) => d.severity !== 'info');
+  const problems = [];
+  for (const d of loaded.diagnostics.filter((x) => x.severity !== 'info')) {
+    const status = d.code === 'sigma-regression/unsupported-type' ? 'unsupported' : d.code === 'sigma-regression/missing-file' ? 'error' : undefined;
+    if (!status) {
+      problems.push(d);
+      continue;
+    }
+    attached.add(d.file);
+    cases.push({ info: d.file, rule: '', ruleId: '', name: '', status, expected: undefined, got: 0, exact: false, reason: d.message });
+  }
   for (const info of infoFiles) {
     if (attached.has(info)) continue;
     const text = git('show', `HEAD:${info}`).toString();
     const caseCount = (text.match(/^\s*-\s*name:/gm) ?? []).length;
     const why = problems.find((d) => d.file === info)?.message ?? (caseCount ? 'its rule was not loaded (no rule file names it, or the rule failed to load)' : 'no regression_tests_info (not a case)');
-    if (caseCount) cases.push({ info, rule: '', ruleId: '', name: '', status: 'not-run', expected: undefined, got: 0, exact: false, reason: why });
+    for (let i = 0; i < caseCount; i++) cases.push({ info, rule: '', ruleId: '', name: '', status: 'not-run', expected: undefined, got: 0, exact: false, reason: why });
   }
-  cases.sort((a, b) => (a.info < b.info ? -1 : a.info > b.info ? 1 : 0));
+  const key = (c) => `${c.info}\0${c.name}\0${c.status}`;
+  cases.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 
   const totals = { commit, cases: cases.length, pass: 0, fail: 0, unsupported: 0, error: 0, 'not-run': 0, exactMatchCount: 0 };
   for (const c of cases) {
@@ -94,7 +107,7 @@ try {
   for (const c of cases.filter((x) => x.status === 'pass' && !x.exact)) {
     console.log(`pass>count  ${c.rule}  match_count ${c.expected}, got ${c.got} (SigmaHQ's runner warns)`);
   }
-  for (const d of problems.filter((x) => !x.file.startsWith('regression_data/') || !attached.has(x.file))) {
+  for (const d of problems) {
     console.log(`diagnostic  ${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`);
   }
   console.log(JSON.stringify(totals));
