@@ -56,7 +56,8 @@ export async function eventsCommand(io: CliIO, config: RuleproofConfig, data: st
       if (opts.raw) {
         for await (const raw of openRawRecords(file, options)) {
           const body = raw.kind === 'windows' ? { record: raw.record } : { document: raw.doc };
-          io.stdout(JSON.stringify({ dataset: toPosixRelative(config.root, file), line: raw.line, ordinal: raw.ordinal, ...body }) + '\n');
+          const where = { ...(raw.member ? { member: raw.member } : {}), line: raw.line, ordinal: raw.ordinal };
+          io.stdout(JSON.stringify({ dataset: toPosixRelative(config.root, file), ...where, ...body }) + '\n');
         }
       } else {
         for await (const event of openDataset(file, options)) io.stdout(JSON.stringify(event.doc) + '\n');

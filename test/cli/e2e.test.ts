@@ -337,3 +337,17 @@ t.test('in GitHub Actions, regress appends its diff to the job summary', async (
   await main(['node', 'ruleproof', ...args], { ...io, env: { ...io.env, RULEPROOF_GITHUB: 'off' } });
   t.equal(readFileSync(summary, 'utf8'), '', 'RULEPROOF_GITHUB=off keeps the summary untouched');
 });
+
+t.test('events --raw names the zip member each record came from', async (t) => {
+  const { buildZip } = await import('../events/zip-writer.js');
+  const dir = mkdtempSync(path.join(tmpdir(), 'ruleproof-zip-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const xml = readFileSync(path.join(repoRoot, 'datasets/synthetic/nessus_wmi_scan.xml'));
+  writeFileSync(path.join(dir, 'ruleproof.config.yml'), '');
+  writeFileSync(path.join(dir, 'capture.zip'), buildZip([{ name: 'sysmon/nessus.xml', data: xml }]));
+  const raw = await ruleproof(dir, 'events', '--raw', 'capture.zip');
+  t.equal(raw.code, 0, raw.stderr);
+  const lines = raw.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  t.equal(lines.length, 6);
+  t.ok(lines.every((l) => l.member === 'sysmon/nessus.xml' && l.dataset === 'capture.zip'));
+});
