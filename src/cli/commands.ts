@@ -14,6 +14,7 @@ import { TOOL_VERSION } from '../util/version.js';
 import type { CheckReport } from '../report/markdown.js';
 import type { RuleproofConfig } from './config.js';
 import type { CliIO } from './main.js';
+import { fixRuleFiles } from './lint-fix.js';
 import { gateWithBaseline, lintRunOptions, type LintGateOptions } from './lint-gate.js';
 import { emitReport, lintChangedScope, replayForRun, scopeLint, selectForRun, withShard, type ReportOutputOptions, type ScaleOptions } from './formats.js';
 
@@ -52,10 +53,16 @@ interface LintOptions extends ReportOutputOptions, LintGateOptions {
   changedSince?: string;
   maxWarnings?: number;
   attackVersion?: string;
+  fix?: boolean;
 }
 
 export async function lintCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: LintOptions, color: ChalkInstance): Promise<number> {
-  const loaded = await loadForCommand(config, paths);
+  let loaded = await loadForCommand(config, paths);
+  if (opts.fix) {
+    const fixed = fixRuleFiles(io, loaded, opts.attackVersion ?? config.attackVersion);
+    if (fixed < 0) return 2;
+    if (fixed > 0) loaded = await loadForCommand(config, paths);
+  }
   const scope = lintChangedScope(io, config, loaded, opts.changedSince);
   if (typeof scope === 'number') return scope;
   const findings = lintRules(loaded.rules, lintRunOptions(config, opts.attackVersion ?? config.attackVersion));

@@ -83,6 +83,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--changed-since <ref>', 'report only findings in files changed since this git ref (and in the rules they touch)')
     .option('--max-warnings <n>', 'fail when there are more warnings than this', (v) => parseCount(v, '--max-warnings'))
     .option('--attack-version <version>', 'ATT&CK catalogue version to check against')
+    .option('--fix', 'write fixes into the rule files first (ATT&CK names, reference URLs, revoked techniques), keeping comments and layout')
     .action(async (paths: string[], opts) => {
       exitCode = await lintCommand(io, config(), paths, opts, color);
     });

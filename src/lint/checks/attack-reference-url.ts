@@ -8,7 +8,8 @@ export function attackUrl(kind: RefKind, id: string): string {
   return `https://attack.mitre.org/techniques/${upper.replace('.', '/')}/`;
 }
 
-function sameUrl(a: string, b: string): boolean {
+/** Equal as ATT&CK page links: http or https, with or without the trailing slash, any case. */
+export function sameUrl(a: string, b: string): boolean {
   const norm = (u: string) => u.trim().replace(/^http:/i, 'https:').replace(/\/+$/, '').toLowerCase();
   return norm(a) === norm(b);
 }
