@@ -2,6 +2,7 @@
 import type { LintCheck } from '../types.js';
 import { attackDeprecated } from './attack-deprecated.js';
 import { attackNameMismatch } from './attack-name-mismatch.js';
+import { attackPlatformMismatch } from './attack-platform-mismatch.js';
 import { attackReferenceUrl } from './attack-reference-url.js';
 import { attackSubtechniqueParent } from './attack-subtechnique-parent.js';
 import { attackTacticMismatch } from './attack-tactic-mismatch.js';
@@ -41,6 +42,7 @@ export const BUILTIN_CHECKS: readonly LintCheck[] = [
   attackReferenceUrl,
   attackTacticOnce,
   attackTacticTags,
+  attackPlatformMismatch,
   querySyntax,
   queryUnknownField,
   querySequenceMaxspan,
