@@ -14,6 +14,7 @@ import { resolveContentPath } from '../util/paths.js';
 import { judge } from './assertions.js';
 import { explainFailure } from './explain.js';
 import { summarizeAlert } from './summarize.js';
+import { datasetPathProblem } from './dataset-path.js';
 import { runPasses, type PassJob, type PassResult } from './workers.js';
 import type { DatasetSummary, RuleResult, TestResult, TestStatus } from './types.js';
 
@@ -156,8 +157,9 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
     const found: Diagnostic[] = [];
     datasetDiagnostics.set(dataset, found);
     const file = resolveContentPath(options.root, dataset);
-    if (!existsSync(file)) {
-      const message = `dataset ${dataset} does not exist`;
+    const outside = datasetPathProblem(options.root, dataset);
+    if (outside || !existsSync(file)) {
+      const message = outside ?? `dataset ${dataset} does not exist`;
       summary.error = message;
       datasetFailure.set(dataset, message);
       for (const cr of users) {
@@ -165,9 +167,11 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
           found.push({
             ...test.location,
             severity: 'error',
-            code: 'dataset/missing',
+            code: outside ? 'dataset/outside-repository' : 'dataset/missing',
             message: `test "${test.name}" of ${cr.rule.name}: ${message}`,
-            hint: 'Dataset paths are relative to the repository root, with / separators. Fix the path or add the file.',
+            hint: outside
+              ? 'Copy the dataset into the repository (e.g. under datasets/) and name it relative to the root.'
+              : 'Dataset paths are relative to the repository root, with / separators. Fix the path or add the file.',
           });
         }
       }

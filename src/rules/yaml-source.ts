@@ -4,6 +4,7 @@
  * diagnostics rather than exceptions so that one bad file never stops a run.
  */
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { limitEnvName, limits } from '../util/limits.js';
 import type { Diagnostic } from '../util/diagnostics.js';
 import type { Position } from './model.js';
 
@@ -20,6 +21,36 @@ export type YamlParse = { ok: true; source: YamlSource } | { ok: false; diagnost
 export function positionAt(lineCounter: LineCounter, offset: number): Position {
   const pos = lineCounter.linePos(offset);
   return { line: pos.line, column: pos.col };
+}
+
+/** Nesting deeper than the limit (checked without recursion, before anything walks the tree). */
+function yamlLimitProblem(doc: Document, text: string, file: string, lineCounter: LineCounter): Diagnostic | undefined {
+  const max = limits().maxYamlDepth;
+  const stack: Array<[unknown, number]> = [[doc.contents, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > max) {
+      const at = positionAt(lineCounter, (node as Node).range?.[0] ?? 0);
+      void text;
+      return {
+        file,
+        line: at.line,
+        column: at.column,
+        severity: 'error',
+        code: 'load/yaml-limit',
+        message: `YAML nested deeper than ${max} levels; the file is not loaded`,
+        hint: `Flatten the structure, or raise the limit with ${limitEnvName('maxYamlDepth')}.`,
+      };
+    }
+    for (const item of (node as { items: unknown[] }).items) {
+      if (isPair(item)) {
+        stack.push([item.key, depth + 1]);
+        stack.push([item.value, depth + 1]);
+      } else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 export function parseYamlSource(text: string, file: string): YamlParse {
@@ -49,15 +80,40 @@ export function parseYamlSource(text: string, file: string): YamlParse {
           column: pos.column,
           severity: 'error',
           code: 'load/yaml-syntax',
-          message: `invalid YAML: ${firstLine(e.message)}`,
+          message: /Maximum call stack size exceeded/.test(e.message)
+            ? `invalid YAML: nested too deeply to read (the limit is ${limits().maxYamlDepth} levels)`
+            : `invalid YAML: ${firstLine(e.message)}`,
           hint: yamlHint(e.code),
         } satisfies Diagnostic;
       }),
     };
   }
+  const limit = yamlLimitProblem(doc, text, file, lineCounter);
+  if (limit) return { ok: false, diagnostics: [limit] };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: limits().maxYamlAliases });
+  } catch (err) {
+    // yaml refuses documents whose aliases expand too much (a "billion laughs" bomb)
+    const at = positionAt(lineCounter, Math.max(0, text.indexOf('*')));
+    return {
+      ok: false,
+      diagnostics: [
+        {
+          file,
+          line: at.line,
+          column: at.column,
+          severity: 'error',
+          code: 'load/yaml-limit',
+          message: `YAML aliases expand too much (${(err as Error).message}); the file is not loaded`,
+          hint: `Write the repeated values out, or raise the limit of ${limits().maxYamlAliases} alias uses with ${limitEnvName('maxYamlAliases')}.`,
+        },
+      ],
+    };
+  }
   const positions = new Map<string, Position>();
   if (doc.contents) collectPositions(doc.contents, '', positions, lineCounter);
-  return { ok: true, source: { doc, data: doc.toJS({ maxAliasCount: 100 }), positions, lineCounter, text } };
+  return { ok: true, source: { doc, data, positions, lineCounter, text } };
 }
 
 /**

@@ -6,10 +6,11 @@
  */
 
 export interface Limits {
-  /** Longest line of a line-based dataset (bytes). Longer lines are skipped with a warning. */
+  /**
+   * Longest line of a line-based dataset (bytes). Longer lines are skipped with a warning, never
+   * held whole; this also bounds every field value of the event on that line.
+   */
   maxLineBytes: number;
-  /** Longest string value in a dataset record (characters); longer values are cut, with a warning. */
-  maxFieldChars: number;
   /** YAML: most alias expansions in one document (billion-laughs guard; yaml's `maxAliasCount`). */
   maxYamlAliases: number;
   /** YAML/JSON rule and descriptor files: deepest nesting of maps and sequences. */
@@ -20,7 +21,6 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxLineBytes: 16 * 1024 * 1024,
-  maxFieldChars: 1024 * 1024,
   maxYamlAliases: 100,
   maxYamlDepth: 64,
   maxRegexLength: 4096,
@@ -28,7 +28,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 
 const ENV_NAMES: Record<keyof Limits, string> = {
   maxLineBytes: 'RULEPROOF_MAX_LINE_BYTES',
-  maxFieldChars: 'RULEPROOF_MAX_FIELD_CHARS',
   maxYamlAliases: 'RULEPROOF_MAX_YAML_ALIASES',
   maxYamlDepth: 'RULEPROOF_MAX_YAML_DEPTH',
   maxRegexLength: 'RULEPROOF_MAX_REGEX_LENGTH',

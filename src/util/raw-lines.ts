@@ -21,6 +21,8 @@ export interface RawLineOptions {
   onOverlong?: (line: number, bytes: number) => void;
   /** Told about every line the filter rejected. */
   onSkip?: (line: number) => void;
+  /** Read these bytes (e.g. a decompressed container member) instead of opening the file. */
+  open?: () => AsyncIterable<Uint8Array>;
 }
 
 export interface DecodedLine {
@@ -56,7 +58,8 @@ function looksWhole(buf: Uint8Array, start: number, end: number): boolean {
 export async function* readRawLines(absPath: string, options: RawLineOptions = {}): AsyncGenerator<DecodedLine> {
   const filter = options.filter;
   const maxLine = options.maxLineBytes ?? limits().maxLineBytes;
-  const stream = createReadStream(absPath, { highWaterMark: 1 << 18 });
+  const stream = options.open ? undefined : createReadStream(absPath, { highWaterMark: 1 << 18 });
+  const source: AsyncIterable<Uint8Array> = stream ?? (options.open as () => AsyncIterable<Uint8Array>)();
   let line = 0;
   let carry: Buffer | undefined;
   /** The previous chunk ended with `\r`: a `\n` opening this one belongs to it. */
@@ -90,7 +93,8 @@ export async function* readRawLines(absPath: string, options: RawLineOptions = {
   };
 
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const bytes of source) {
+      const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
       carry = undefined;
       let pos = 0;
@@ -136,6 +140,6 @@ export async function* readRawLines(absPath: string, options: RawLineOptions = {
       if (out) yield out;
     }
   } finally {
-    stream.destroy();
+    stream?.destroy();
   }
 }

@@ -4,15 +4,29 @@
  * Elasticsearch accepts them. The documents are already canonical; they pass through as written.
  */
 import { readRawLines } from '../../util/raw-lines.js';
-import { jsonErrorColumn, jsonErrorMessage, readLines } from './lines.js';
+import { limitEnvName, limits } from '../../util/limits.js';
+import { jsonErrorColumn, jsonErrorMessage } from './lines.js';
 import type { RawRecord, ReaderOptions } from './types.js';
 
 export async function* readEcsNdjsonRecords(absPath: string, options: ReaderOptions): AsyncGenerator<RawRecord> {
   let ordinal = 0;
   const filter = options.lineFilter;
-  // The prefilter reads raw file bytes; decompressed content goes through the plain reader.
-  const lines =
-    filter && !options.openContent ? readRawLines(absPath, { filter, ...(filter.onSkip ? { onSkip: filter.onSkip } : {}) }) : readLines(absPath, options.openContent);
+  // Byte-level line reading (plain files and decompressed content alike): a line no query can
+  // match is never decoded, and an enormous line is never held in memory (limits.maxLineBytes).
+  const lines = readRawLines(absPath, {
+    ...(filter ? { filter, ...(filter.onSkip ? { onSkip: filter.onSkip } : {}) } : {}),
+    ...(options.openContent ? { open: options.openContent } : {}),
+    onOverlong: (line, bytes) =>
+      options.onDiagnostic({
+        file: options.file,
+        line,
+        column: 1,
+        severity: 'warning',
+        code: 'dataset/line-too-long',
+        message: `line ${line} is ${bytes} bytes long, over the limit of ${limits().maxLineBytes}; skipped`,
+        hint: `A line this long is not one event. Raise the limit with ${limitEnvName('maxLineBytes')} if it really is.`,
+      }),
+  });
   for await (const { line, text } of lines) {
     if (text.trim() === '') continue;
     let doc: unknown;
