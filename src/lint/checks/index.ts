@@ -18,6 +18,7 @@ import { querySequenceMaxspan } from './query-sequence-maxspan.js';
 import { querySyntax } from './query-syntax.js';
 import { queryUnknownField } from './query-unknown-field.js';
 import { ruleValues } from './rule-values.js';
+import { schemaElasticKeys } from './schema-elastic-keys.js';
 import { severityRiskBand } from './severity-risk-band.js';
 import { sigmaCondition } from './sigma-condition.js';
 import { sigmaLogsourceFields } from './sigma-logsource-fields.js';
@@ -30,6 +31,7 @@ export const BUILTIN_CHECKS: readonly LintCheck[] = [
   duplicateIdVersion,
   nameConflict,
   ruleValues,
+  schemaElasticKeys,
   severityRiskBand,
   metadataRequired,
   metadataDates,
