@@ -39,7 +39,7 @@ export interface FileFix {
   fixes: AppliedFix[];
 }
 
-const FIXABLE_FORMATS = new Set(['native', 'elastic-toml']);
+const FIXABLE_FORMATS = new Set(['native', 'elastic-toml', 'sigma']);
 
 /** The fixes for every fixable rule file (files with nothing to fix are left out); nothing is written. */
 export function computeFixes(rules: readonly Rule[], attack: AttackCatalogue, readText: (absPath: string) => string = (p) => readFileSync(p, 'utf8')): FileFix[] {
@@ -53,11 +53,11 @@ export function computeFixes(rules: readonly Rule[], attack: AttackCatalogue, re
   }
   const out: FileFix[] = [];
   for (const [file, fileRules] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const wanted = fileRules.flatMap((r) => attackFixes(r, attack));
+    const wanted = fileRules.flatMap((r) => [...attackFixes(r, attack), ...tagFixes(r, attack)]);
     if (!wanted.length) continue;
     const rule = fileRules[0]!;
     const original = readText(rule.source.absPath);
-    const result = rule.format === 'native' ? applyYaml(original, wanted) : applyToml(original, wanted);
+    const result = rule.format === 'elastic-toml' ? applyToml(original, wanted) : applyYaml(original, wanted);
     if (result && result.fixed !== original) out.push({ file, absPath: rule.source.absPath, original, ...result });
   }
   return out;
@@ -89,6 +89,26 @@ function attackFixes(rule: Rule, attack: AttackCatalogue): ValueFix[] {
     const url = attackUrl(kind, id);
     if (ref.reference !== undefined && (id !== ref.id || !sameUrl(ref.reference, url))) set('reference', url, `reference of ${id} rebuilt from its id`);
   }
+  return fixes;
+}
+
+/**
+ * Tags re-cased: Sigma's `attack.*` tags are lower case by convention (`attack.T1059` → `attack.t1059`),
+ * and an Elastic-style `Tactic:` tag names its tactic as ATT&CK spells it (`Tactic: lateral movement`).
+ */
+function tagFixes(rule: Rule, attack: AttackCatalogue): ValueFix[] {
+  const base = rule.format === 'elastic-toml' ? ['rule', 'tags'] : ['tags'];
+  const fixes: ValueFix[] = [];
+  rule.tags.forEach((tag, i) => {
+    let fixed = tag;
+    if (rule.format === 'sigma' && /^attack\./i.test(tag)) fixed = tag.toLowerCase();
+    const tactic = /^Tactic:\s*(.+)$/i.exec(tag);
+    if (tactic) {
+      const entry = attack.tacticByName(tactic[1]!.trim());
+      if (entry) fixed = `Tactic: ${entry.name}`;
+    }
+    if (fixed !== tag) fixes.push({ path: [...base, i], value: fixed, description: `tag "${tag}" re-cased to "${fixed}"` });
+  });
   return fixes;
 }
 

@@ -167,3 +167,37 @@ t.test('CLI: lint --fix writes the files, reports each fix, and a second run has
   t.match(stderr, /--fix: nothing to fix/);
   t.equal(readFileSync(path.join(dir, 'rules/a.yml'), 'utf8'), YAML_AFTER, 'unchanged by the second run');
 });
+
+const SIGMA_BEFORE = `title: A rule
+id: 1a2b3c4d-1111-4222-8333-444455556666
+status: test
+description: What it detects.
+level: medium
+tags:
+    - attack.Execution   # tactic
+    - attack.T1047
+    - 'attack.t1021.003'
+    - detection.threat-hunting
+logsource:
+    category: process_creation
+    product: windows
+detection:
+    selection:
+        ParentImage|endswith: '\\WmiPrvSE.exe'
+    condition: selection
+`;
+
+t.test('tags re-cased: Sigma attack.* tags lower case, Tactic: tags as ATT&CK spells them', async (t) => {
+  const sigmaDir = t.testdir({ 'r.yml': SIGMA_BEFORE });
+  const sigmaFixes = computeFixes((await load(sigmaDir)).rules, attack);
+  t.equal(sigmaFixes[0]!.fixed, SIGMA_BEFORE.replace('attack.Execution   # tactic', 'attack.execution   # tactic').replace('attack.T1047', 'attack.t1047'));
+  t.same(sigmaFixes[0]!.fixes.map((f) => f.description), ['tag "attack.Execution" re-cased to "attack.execution"', 'tag "attack.T1047" re-cased to "attack.t1047"']);
+  const fixedSigma = t.testdir({ 'r.yml': sigmaFixes[0]!.fixed });
+  const reloaded = await load(fixedSigma);
+  t.same(reloaded.diagnostics, []);
+  t.same(computeFixes(reloaded.rules, attack), [], 'idempotent');
+
+  const tomlText = TOML_AFTER.replace('type = "eql"', 'type = "eql"\ntags = ["OS: Windows", "Tactic: lateral movement"]');
+  const tomlFixes = computeFixes((await load(t.testdir({ 'r.toml': tomlText }))).rules, attack);
+  t.equal(tomlFixes[0]!.fixed, tomlText.replace('"Tactic: lateral movement"', '"Tactic: Lateral Movement"'));
+});
