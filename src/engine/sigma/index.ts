@@ -6,7 +6,7 @@
  * Plain rules lower to the shared IR (`./lower.ts`) and run on the EQL engine's event detector;
  * correlations run their own stateful detector (`./correlation.ts`) over the compiled rules.
  */
-import type { FieldBinder } from '../../events/types.js';
+import type { CanonicalEvent, FieldBinder } from '../../events/types.js';
 import { CompileError } from '../compile.js';
 import { compileIR } from '../index.js';
 import { lineColumn, type Expr, type QueryIR, type Span } from '../ir.js';
@@ -22,11 +22,44 @@ export interface SigmaCompileOptions extends CompileOptions {
 }
 
 /** Binds the canonical paths the lowering writes; `#num:` asks for numeric comparison. */
+const EVENT_DATA = 'winlog.event_data.';
+
+/** Per event_data object: its keys that contain spaces, by the name with the spaces taken out. */
+const spacedKeys = new WeakMap<object, Map<string, string>>();
+
+function spacedKeyMap(eventData: Record<string, unknown>): Map<string, string> {
+  let map = spacedKeys.get(eventData);
+  if (!map) {
+    map = new Map();
+    for (const k of Object.keys(eventData)) if (k.includes(' ')) map.set(k.replace(/ /g, ''), k);
+    spacedKeys.set(eventData, map);
+  }
+  return map;
+}
+
+/**
+ * An EventData value by its Sigma name. Some providers (Windows Defender: `Source Name`, `Threat Name`)
+ * write names with spaces, which Sigma rules write without; the exact name wins, then the spaced one.
+ */
+function eventDataGetter(key: string): (doc: CanonicalEvent) => unknown {
+  return (doc) => {
+    const eventData = (doc.winlog as { event_data?: unknown } | undefined)?.event_data;
+    if (!eventData || typeof eventData !== 'object') return undefined;
+    const data = eventData as Record<string, unknown>;
+    if (Object.prototype.hasOwnProperty.call(data, key)) return data[key];
+    const spaced = spacedKeyMap(data).get(key);
+    return spaced === undefined ? undefined : data[spaced];
+  };
+}
+
 export const sigmaCompileBinder: FieldBinder = {
   name: 'sigma',
   bind(name) {
-    if (name.startsWith(NUMERIC_PREFIX)) return { path: name.slice(NUMERIC_PREFIX.length), type: 'double', known: true };
-    return { path: name, type: 'keyword', known: true };
+    const numeric = name.startsWith(NUMERIC_PREFIX);
+    const path = numeric ? name.slice(NUMERIC_PREFIX.length) : name;
+    const key = path.startsWith(EVENT_DATA) ? path.slice(EVENT_DATA.length) : undefined;
+    const get = key && !key.includes('.') && !key.includes(' ') ? { get: eventDataGetter(key) } : {};
+    return { path, type: numeric ? 'double' : 'keyword', known: true, ...get };
   },
 };
 
