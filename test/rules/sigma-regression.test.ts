@@ -26,9 +26,12 @@ function scratchRepo(t: Tap.Test): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ruleproof-sigma-regression-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(FIXTURE, dir, { recursive: true });
+  // Datasets must sit inside the repository that replays them (paths that leave it are refused):
+  // bring the bundled captures the cases name into the scratch repository, named from its root.
+  cpSync(path.join(REPO, 'datasets/evtx-attack-samples'), path.join(dir, 'datasets/evtx-attack-samples'), { recursive: true });
   for (const info of [WMI_INFO, WHOAMI_INFO]) {
     const abs = path.join(dir, info);
-    writeFileSync(abs, readFileSync(abs, 'utf8').replace(/\.\.\/\.\.\/\.\.\/\.\.\/datasets/g, path.join(REPO, 'datasets').split(path.sep).join('/')));
+    writeFileSync(abs, readFileSync(abs, 'utf8').replace(/\.\.\/\.\.\/\.\.\/\.\.\/datasets/g, 'datasets'));
   }
   return dir;
 }
@@ -146,8 +149,9 @@ t.test('info.yml files are not loaded as rules when the whole repository is give
 });
 
 t.test('replaying the fixture repository: the bundled EVTX captures satisfy the info.yml cases', async (t) => {
-  const loaded = await loadRules(['rules'], { root: FIXTURE });
-  const outcome = await replayTests(loaded.rules, { root: FIXTURE });
+  const root = scratchRepo(t);
+  const loaded = await loadRules(['rules'], { root });
+  const outcome = await replayTests(loaded.rules, { root });
   const results = outcome.rules.flatMap((r) => r.tests.map((x) => [r.id, x.name, x.status, x.alertCount]));
   t.same(results, [
     [WMI_RULE, 'Positive Detection Test', 'pass', 3],
