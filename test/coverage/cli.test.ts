@@ -1,6 +1,6 @@
 /** `ruleproof coverage` and the coverage files `ruleproof check` (npm start) writes, in a scratch repository. */
 import t from 'tap';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main, type CliIO } from '../../src/cli/main.js';
@@ -14,18 +14,17 @@ async function ruleproof(cwd: string, ...args: string[]) {
   return { code, stdout, stderr };
 }
 
-/** The coverage fixture rules as `detections/`, the bundled datasets linked (copied where links are not allowed). */
+/**
+ * The coverage fixture rules as `detections/` and the bundled datasets copied in: a symlink would point
+ * out of the scratch repository, and dataset paths that leave the repository are refused.
+ */
 function scratch(t: { teardown(fn: () => void): void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ruleproof-coverage-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'ruleproof.config.yml'), 'rules: [detections]\ndatasets: [datasets]\n');
   mkdirSync(path.join(dir, 'detections'));
   cpSync(path.join(repoRoot, FIXTURE_RULES), path.join(dir, 'detections'), { recursive: true });
-  try {
-    symlinkSync(path.join(repoRoot, 'datasets'), path.join(dir, 'datasets'), 'junction');
-  } catch {
-    cpSync(path.join(repoRoot, 'datasets'), path.join(dir, 'datasets'), { recursive: true });
-  }
+  cpSync(path.join(repoRoot, 'datasets'), path.join(dir, 'datasets'), { recursive: true });
   return dir;
 }
 
