@@ -14,3 +14,16 @@ t.test('a spaced EventData name matches the Sigma name written without spaces', 
   t.ok(hits(text, win(DEFENDER, 1119, { SourceName: 'Real-Time Protection', 'Source Name': 'other' })), 'and wins over the spaced one');
   t.notOk(hits(text, win(DEFENDER, 1119, { 'Threat Name': 'x' })), 'a missing field stays missing');
 });
+
+t.test('events with UserData instead of EventData are read below the UserData root (WMI-Activity 5858)', async (t) => {
+  const text = rule("sel:\n    EventID: 5858\n    'Operation|contains': 'ClearEventLog'\ncondition: sel", 'product: windows\n    service: wmi');
+  const doc = (operation: string) => {
+    const d = win('Microsoft-Windows-WMI-Activity/Operational', 5858, {});
+    (d.winlog as Record<string, unknown>).user_data = {
+      Operation_ClientFailure: { Id: '{00000000-0000-0000-0000-000000000000}', Operation: operation, ResultCode: '0x80041032' },
+    };
+    return d;
+  };
+  t.ok(hits(text, doc('Start IWbemServices::ExecMethod - root\\cimv2 : Win32_NTEventlogFile::ClearEventLog')));
+  t.notOk(hits(text, doc('Start IWbemServices::ExecQuery - root\\cimv2 : select * from Win32_Process')));
+});

@@ -40,15 +40,26 @@ function spacedKeyMap(eventData: Record<string, unknown>): Map<string, string> {
 /**
  * An EventData value by its Sigma name. Some providers (Windows Defender: `Source Name`, `Threat Name`)
  * write names with spaces, which Sigma rules write without; the exact name wins, then the spaced one.
+ * Events that carry `UserData` instead of `EventData` (WMI-Activity 5857–5861) are read one level
+ * below the UserData root element, which is how Sigma's Windows backends flatten them.
  */
 function eventDataGetter(key: string): (doc: CanonicalEvent) => unknown {
   return (doc) => {
-    const eventData = (doc.winlog as { event_data?: unknown } | undefined)?.event_data;
-    if (!eventData || typeof eventData !== 'object') return undefined;
-    const data = eventData as Record<string, unknown>;
-    if (Object.prototype.hasOwnProperty.call(data, key)) return data[key];
-    const spaced = spacedKeyMap(data).get(key);
-    return spaced === undefined ? undefined : data[spaced];
+    const winlog = doc.winlog as { event_data?: unknown; user_data?: unknown } | undefined;
+    const eventData = winlog?.event_data;
+    if (eventData && typeof eventData === 'object') {
+      const data = eventData as Record<string, unknown>;
+      if (Object.prototype.hasOwnProperty.call(data, key)) return data[key];
+      const spaced = spacedKeyMap(data).get(key);
+      if (spaced !== undefined) return data[spaced];
+    }
+    const userData = winlog?.user_data;
+    if (userData && typeof userData === 'object') {
+      for (const root of Object.values(userData as Record<string, unknown>)) {
+        if (root && typeof root === 'object' && Object.prototype.hasOwnProperty.call(root, key)) return (root as Record<string, unknown>)[key];
+      }
+    }
+    return undefined;
   };
 }
 
