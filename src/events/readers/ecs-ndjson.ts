@@ -5,7 +5,7 @@
  */
 import { readRawLines } from '../../util/raw-lines.js';
 import { limitEnvName, limits } from '../../util/limits.js';
-import { jsonErrorColumn, jsonErrorMessage } from './lines.js';
+import { parseJsonObjectLine } from './lines.js';
 import type { RawRecord, ReaderOptions } from './types.js';
 
 export async function* readEcsNdjsonRecords(absPath: string, options: ReaderOptions): AsyncGenerator<RawRecord> {
@@ -29,35 +29,9 @@ export async function* readEcsNdjsonRecords(absPath: string, options: ReaderOpti
   });
   for await (const { line, text } of lines) {
     if (text.trim() === '') continue;
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      options.onDiagnostic({
-        file: options.file,
-        line,
-        column: jsonErrorColumn(err),
-        severity: 'warning',
-        code: 'dataset/malformed-line',
-        message: `line ${line} is not valid JSON (${jsonErrorMessage(err)}); skipped`,
-        hint: 'Each line of an NDJSON dataset must be one JSON document. Fix or delete the line.',
-      });
-      continue;
-    }
-    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-      options.onDiagnostic({
-        file: options.file,
-        line,
-        column: 1,
-        severity: 'warning',
-        code: 'dataset/malformed-line',
-        message: `line ${line} is JSON but not an object; skipped`,
-        hint: 'Each line of an NDJSON dataset must be one JSON document (an object).',
-      });
-      continue;
-    }
+    const obj = parseJsonObjectLine(text, line, options, 'NDJSON');
+    if (!obj) continue;
     // An Elasticsearch hit (`{"_index", "_source": {...}}`) carries the document in `_source`.
-    const obj = doc as Record<string, unknown>;
     const source = obj._source;
     const document = source !== null && typeof source === 'object' && !Array.isArray(source) ? (source as Record<string, unknown>) : obj;
     yield { kind: 'document', line, ordinal: ordinal++, doc: document };

@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import type { Diagnostic } from '../../util/diagnostics.js';
 
 export interface TextLine {
   /** 1-based line number in the file. */
@@ -44,4 +45,45 @@ export function jsonErrorColumn(err: unknown): number {
 export function jsonErrorMessage(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.replace(/, "[^]*" is not valid JSON$/, '').replace(/^Unexpected token '(.)', "[^]*" is not valid JSON$/, "unexpected '$1'");
+}
+
+/**
+ * One line of a JSON-lines dataset as an object, or undefined after reporting why it is not one
+ * (a `dataset/malformed-line` warning at the line, with the column JSON.parse gives). `kind` names
+ * the dataset type in the hint ("NDJSON", "OTRF").
+ */
+export function parseJsonObjectLine(
+  text: string,
+  line: number,
+  options: { file: string; onDiagnostic: (d: Diagnostic) => void },
+  kind: string,
+): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    options.onDiagnostic({
+      file: options.file,
+      line,
+      column: jsonErrorColumn(err),
+      severity: 'warning',
+      code: 'dataset/malformed-line',
+      message: `line ${line} is not valid JSON (${jsonErrorMessage(err)}); skipped`,
+      hint: `Each line of an ${kind} dataset must be one JSON object. Fix or delete the line.`,
+    });
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    options.onDiagnostic({
+      file: options.file,
+      line,
+      column: 1,
+      severity: 'warning',
+      code: 'dataset/malformed-line',
+      message: `line ${line} is JSON but not an object; skipped`,
+      hint: `Each line of an ${kind} dataset must be one JSON object.`,
+    });
+    return undefined;
+  }
+  return value as Record<string, unknown>;
 }

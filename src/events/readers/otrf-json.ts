@@ -8,7 +8,7 @@ import type { WindowsRecord } from '../types.js';
 import { isSysmonFieldName } from '../views/sysmon.js';
 import { isoUtc, localTimeToUtc } from '../time.js';
 import { canonicalGuid } from '../xml/windows-event.js';
-import { jsonErrorColumn, jsonErrorMessage, readLines } from './lines.js';
+import { parseJsonObjectLine, readLines } from './lines.js';
 import type { RawRecord, ReaderOptions } from './types.js';
 
 /**
@@ -156,34 +156,9 @@ export async function* readOtrfJsonRecords(absPath: string, options: ReaderOptio
   let warnedNoZone = false;
   for await (const { line, text: lineText } of readLines(absPath, options.openContent)) {
     if (lineText.trim() === '') continue;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(lineText);
-    } catch (err) {
-      options.onDiagnostic({
-        file: options.file,
-        line,
-        column: jsonErrorColumn(err),
-        severity: 'warning',
-        code: 'dataset/malformed-line',
-        message: `line ${line} is not valid JSON (${jsonErrorMessage(err)}); skipped`,
-        hint: 'Each line of an OTRF dataset must be one JSON object. Fix or delete the line.',
-      });
-      continue;
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      options.onDiagnostic({
-        file: options.file,
-        line,
-        column: 1,
-        severity: 'warning',
-        code: 'dataset/malformed-line',
-        message: `line ${line} is JSON but not an object; skipped`,
-        hint: 'Each line of an OTRF dataset must be one JSON object.',
-      });
-      continue;
-    }
-    const { record, problem } = otrfToWindowsRecord(obj as Record<string, unknown>, options.timezone, lineText);
+    const obj = parseJsonObjectLine(lineText, line, options, 'OTRF');
+    if (!obj) continue;
+    const { record, problem } = otrfToWindowsRecord(obj, options.timezone, lineText);
     if (!record) {
       options.onDiagnostic({
         file: options.file,
