@@ -11,6 +11,7 @@
 import type { Span } from '../ir.js';
 import type { EvalExpr, SearchExpr } from './ast.js';
 import { SplError } from './lexer.js';
+import { pcreToRegExp, splRegexTest } from './regex.js';
 import {
   compareValues,
   firstValue,
@@ -139,26 +140,6 @@ function eq(a: string | number | boolean, b: string | number | boolean): boolean
   const y = toNumber(b);
   if (!Number.isNaN(x) && !Number.isNaN(y)) return x === y;
   return toText(a) === toText(b);
-}
-
-/** PCRE as security content writes it → a JavaScript RegExp (leading `(?i)`, `(?P<name>`). */
-export function pcreToRegExp(pattern: string, span: Span): RegExp {
-  let flags = '';
-  let body = pattern;
-  const lead = /^\(\?([imsx]+)\)/.exec(body);
-  if (lead) {
-    body = body.slice(lead[0].length);
-    for (const f of lead[1] as string) {
-      if (f === 'x') throw new SplError('not supported: the (?x) regular-expression flag', span, 'unsupported');
-      if (!flags.includes(f)) flags += f;
-    }
-  }
-  body = body.replace(/\(\?P<([A-Za-z_]\w*)>/g, '(?<$1>');
-  try {
-    return new RegExp(body, flags);
-  } catch (e) {
-    throw new SplError(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`, span, 'semantic');
-  }
 }
 
 export function compileEval<T>(expr: EvalExpr, field: (name: string, span: Span) => Getter<T>): EvalFn<T> {
@@ -375,7 +356,7 @@ function compileCall<T>(expr: EvalExpr & { kind: 'call' }, c: (e: EvalExpr) => E
       if (patternArg.kind !== 'literal' || typeof patternArg.value !== 'string') {
         throw new SplError('not supported: match() with a computed regular expression', expr.span, 'unsupported');
       }
-      const re = pcreToRegExp(patternArg.value, patternArg.span);
+      const re = splRegexTest(patternArg.value, patternArg.span);
       return (x) => {
         const vs = valuesOf(a0(x));
         return vs.length ? vs.some((v) => re.test(toText(v))) : null;
@@ -466,8 +447,7 @@ function compileCall<T>(expr: EvalExpr & { kind: 'call' }, c: (e: EvalExpr) => E
       if (patternArg.kind !== 'literal' || typeof patternArg.value !== 'string') {
         throw new SplError('not supported: replace() with a computed regular expression', expr.span, 'unsupported');
       }
-      const re = pcreToRegExp(patternArg.value, patternArg.span);
-      const global = new RegExp(re.source, re.flags + 'g');
+      const global = pcreToRegExp(patternArg.value, patternArg.span, 'g');
       return (x) => {
         const s = str(a0, x);
         const r = str(a2, x);

@@ -18,6 +18,7 @@ import {
   toText,
   valuesOf,
   wildcardRegExp,
+  type PatternTest,
   type SplValue,
 } from './values.js';
 
@@ -39,7 +40,7 @@ function rowTerm(value: string): (row: SplRow) => boolean {
 export const ROW_RESOLVER: SearchResolver<SplRow> = { field: (name) => rowField(name), term: (value) => rowTerm(value) };
 
 function nameMatcher(patterns: string[]): (name: string) => boolean {
-  const tests = patterns.map((p) => (p.includes('*') ? ((re: RegExp) => (n: string) => re.test(n))(wildcardRegExp(p, false)) : (n: string) => n === p));
+  const tests = patterns.map((p) => (p.includes('*') ? ((re: PatternTest) => (n: string) => re.test(n))(wildcardRegExp(p, false)) : (n: string) => n === p));
   return (n) => tests.some((t) => t(n));
 }
 

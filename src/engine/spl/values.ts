@@ -126,23 +126,80 @@ export function searchValueTest(pattern: string): (v: string | number) => boolea
   };
 }
 
-export function wildcardRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  const body = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
+/** A compiled pattern test (the shape of a RegExp's `test`, so call sites read the same). */
+export interface PatternTest {
+  test(input: string): boolean;
 }
 
-/** SQL LIKE: `%` any run, `_` one character; case-sensitive, as eval comparisons are. */
-export function likeRegExp(pattern: string): RegExp {
-  let body = '';
-  for (const c of pattern) {
-    if (c === '%') body += '.*';
-    else if (c === '_') body += '.';
-    else body += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * `*` wildcards (search terms, field-name lists): matched by segments — the first a prefix, the
+ * last a suffix, the others found left to right — in time linear in the input, where the
+ * equivalent `^a.*b.*c$` RegExp backtracks polynomially on long values.
+ */
+export function wildcardRegExp(pattern: string, caseInsensitive: boolean): PatternTest {
+  const fold = caseInsensitive ? (s: string) => s.toLowerCase() : (s: string) => s;
+  return segmentMatcher(fold(pattern).split('*'), fold);
+}
+
+function segmentMatcher(segments: string[], fold: (s: string) => string): PatternTest {
+  const first = segments[0] as string;
+  if (segments.length === 1) return { test: (input) => fold(input) === first };
+  const last = segments[segments.length - 1] as string;
+  const middle = segments.slice(1, -1).filter((m) => m !== '');
+  const minLength = first.length + last.length;
+  return {
+    test(input) {
+      const s = fold(input);
+      if (s.length < minLength || !s.startsWith(first) || !s.endsWith(last)) return false;
+      let at = first.length;
+      const end = s.length - last.length;
+      for (const m of middle) {
+        const k = s.indexOf(m, at);
+        if (k < 0 || k + m.length > end) return false;
+        at = k + m.length;
+      }
+      return true;
+    },
+  };
+}
+
+const ANY_RUN = -1;
+const ANY_ONE = -2;
+
+/**
+ * SQL LIKE: `%` any run, `_` one character; case-sensitive, as eval comparisons are. Matched with
+ * single-star backtracking (time input × pattern at worst, never exponential or higher polynomial).
+ */
+export function likeRegExp(pattern: string): PatternTest {
+  const tokens = Array.from(pattern, (c) => (c === '%' ? ANY_RUN : c === '_' ? ANY_ONE : (c.codePointAt(0) as number)));
+  if (!tokens.includes(ANY_ONE)) {
+    // only `%`: the segment matcher (no case folding)
+    return segmentMatcher(pattern.split('%'), (s) => s);
   }
-  return new RegExp(`^${body}$`, 's');
+  return {
+    test(input) {
+      const s = Array.from(input, (c) => c.codePointAt(0) as number);
+      let pi = 0;
+      let si = 0;
+      let star = -1;
+      let mark = 0;
+      while (si < s.length) {
+        const pc = tokens[pi];
+        if (pc === ANY_ONE || (pc !== undefined && pc >= 0 && pc === s[si])) {
+          pi++;
+          si++;
+        } else if (pc === ANY_RUN) {
+          star = pi++;
+          mark = si;
+        } else if (star >= 0) {
+          pi = star + 1;
+          si = ++mark;
+        } else return false;
+      }
+      while (tokens[pi] === ANY_RUN) pi++;
+      return pi === tokens.length;
+    },
+  };
 }
 
 /** `strftime` for `convert ctime()` and `strftime()`: the common specifiers, in UTC. */
