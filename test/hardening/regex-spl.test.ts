@@ -7,7 +7,7 @@
  */
 import t from 'tap';
 import { compileQuery } from '../../src/engine/index.js';
-import { pcreToRegExp, splRegexTest } from '../../src/engine/spl/regex.js';
+import { pcreAutomatonTest, pcreToRegExp, splRegexTest } from '../../src/engine/spl/regex.js';
 import { SplError } from '../../src/engine/spl/lexer.js';
 import { likeRegExp, wildcardRegExp } from '../../src/engine/spl/values.js';
 import { proc, runSpl, splErrors } from '../engine/spl-helpers.js';
@@ -108,6 +108,11 @@ t.test('PCRE semantics on the automaton: unanchored search, anchors, dot, flags,
   yes('😀+', 'x😀😀');
   // frame characters in the data are not anchors
   no('^b', 'a\ufdd0b');
+  // anchored at the start only (Python's re.match), for callers with that semantics
+  const atStart = pcreAutomatonTest('ab+', { i: true }, true);
+  t.ok(atStart?.('ABBx'));
+  t.notOk(atStart?.('xab'));
+  t.equal(pcreAutomatonTest('(?=a)', {}, false), undefined, 'lookarounds are not for the automaton');
 });
 
 t.test('the automaton agrees with a backtracking oracle on random regular patterns', async (t) => {

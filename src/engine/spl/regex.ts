@@ -95,30 +95,39 @@ export function pcreToRegExp(pattern: string, span: Span, extraFlags = ''): RegE
 export function splRegexTest(pattern: string, span: Span): SplRegexTest {
   checkLength(pattern, span);
   const { flags, body } = leadingFlags(pattern, span);
-  let node: RegexNode | undefined;
-  try {
-    node = new PcreParser(body, flags).parse();
-  } catch (e) {
-    if (!(e instanceof NotRegular)) throw e;
-  }
-  if (node) {
-    const anyRun: RegexNode = { t: 'repeat', node: { t: 'char', set: { ranges: [], negated: true } }, min: 0, max: Infinity };
-    try {
-      const run = automatonMatcher({ t: 'seq', items: [anyRun, node, anyRun] }, flags.i);
-      return {
-        engine: 'dfa',
-        test: (input) => {
-          const text = input.includes('\ufdd0') || input.includes('\ufdd1') ? input.replace(FRAME, '\ufffd') : input;
-          return run(`\ufdd0${text}\ufdd1`);
-        },
-      };
-    } catch (e) {
-      if (!(e instanceof SafeRegexError)) throw e;
-      // too large for the automaton: the backtracking engine, hazard-checked, takes it
-    }
-  }
+  const test = pcreAutomatonTest(body, flags, false);
+  if (test) return { engine: 'dfa', test };
   const re = pcreToRegExp(pattern, span);
   return { engine: 'backtracking', test: (input) => re.test(input) };
+}
+
+/**
+ * A linear-time test for a PCRE/JavaScript-syntax pattern with PCRE semantics (`.` is not `\n`
+ * unless `s`; `$` also before a final newline), searched anywhere in the input or, with
+ * `anchorStart`, from its start only (Python's `re.match`); undefined when the pattern uses a
+ * construct the automaton cannot run (back-references, lookarounds, `\b`, `(?m)` anchors) or is
+ * too large once its repetitions are expanded — the caller then needs `backtrackingHazard`.
+ */
+export function pcreAutomatonTest(body: string, flags: { i?: boolean; m?: boolean; s?: boolean }, anchorStart: boolean): ((input: string) => boolean) | undefined {
+  let node: RegexNode;
+  try {
+    node = new PcreParser(body, { i: !!flags.i, m: !!flags.m, s: !!flags.s }).parse();
+  } catch (e) {
+    if (e instanceof NotRegular) return undefined;
+    throw e;
+  }
+  const anyRun: RegexNode = { t: 'repeat', node: { t: 'char', set: { ranges: [], negated: true } }, min: 0, max: Infinity };
+  let run: (input: string) => boolean;
+  try {
+    run = automatonMatcher({ t: 'seq', items: anchorStart ? [ch(BOS), node, anyRun] : [anyRun, node, anyRun] }, !!flags.i);
+  } catch (e) {
+    if (e instanceof SafeRegexError) return undefined;
+    throw e;
+  }
+  return (input) => {
+    const text = input.includes('\ufdd0') || input.includes('\ufdd1') ? input.replace(FRAME, '\ufffd') : input;
+    return run(`\ufdd0${text}\ufdd1`);
+  };
 }
 
 /** A construct the automaton cannot express: the pattern goes to the backtracking engine. */
