@@ -16,6 +16,7 @@
  */
 import type { CanonicalEvent, FieldBinder, FieldBinding } from '../events/types.js';
 import { fieldGetter, type FieldGetter } from '../events/fields.js';
+import { fieldPatternPredicate, nestedPredicate } from './field-pattern.js';
 import type { CompareOp, Expr, FieldRef, Scalar, Span } from './ir.js';
 import { compileLuceneRegex, LuceneRegexError } from './lucene-regex.js';
 import { backtrackingHazard } from './safe-regex.js';
@@ -374,6 +375,10 @@ export class ExprCompiler {
           return (d) => anyValue(b.get(d), (v) => typeof v === 'string' && test(v));
         }
         break;
+      case 'fieldPattern':
+        return fieldPatternPredicate(e, this.ctx);
+      case 'nested':
+        return nestedPredicate(e, this.ctx, (c) => this.predicate(c));
       case 'range':
         if (e.subject.kind === 'field') {
           const b = this.ctx.bind(e.subject);
@@ -651,7 +656,9 @@ export class ExprCompiler {
           return typeof v === 'string' && test(v);
         };
       }
-      case 'range': {
+      case 'range':
+      case 'fieldPattern':
+      case 'nested': {
         const p = this.predicate(e);
         return (d) => p(d);
       }

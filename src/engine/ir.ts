@@ -21,6 +21,10 @@
  *    - `call`     a named function (`startsWith`, `length`, …) with a case rule (`~` forms).
  *    - `arith`    `+ - * / %`; `negate` unary minus.
  *    - `and` / `or` / `not` boolean structure (three-valued: null is "unknown", only true matches).
+ *    - `fieldPattern` a test applied to every field of the event whose name matches a glob (KQL
+ *                 `process.*:x`, free text over the default fields `*`); true when any field passes.
+ *    - `nested`   a condition that must hold within ONE element of an array of objects (KQL
+ *                 `parent:{ a:1 and b:2 }`, Elasticsearch's nested query).
  *
  * 2. **Queries** (`QueryNode`): the stateful shape of a query.
  *    - `event`    one category (or any) plus a condition; `category` is matched against the
@@ -159,7 +163,35 @@ export interface NotExpr {
   span: Span;
 }
 
+/** The name `FieldPatternExpr` templates use for "the field being tried". */
+export const FIELD_PATTERN_SUBJECT = '\u0000field';
+
+export interface FieldPatternExpr {
+  kind: 'fieldPattern';
+  /** Globs over dotted field names (`*` any run of characters, dots included); `*` alone: every field. */
+  patterns: string[];
+  /**
+   * The test for one field, on a `FieldRef` named `FIELD_PATTERN_SUBJECT` that is bound to each
+   * matching field in turn with that field's own type (a value that does not parse as the field's
+   * type fails that field only, as Elasticsearch's lenient multi-field queries do).
+   */
+  condition: Expr;
+  /** The test for analysed-text fields (`text`, `match_only_text`, `.text` multi-fields), when it differs. */
+  textCondition?: Expr;
+  span: Span;
+}
+
+export interface NestedExpr {
+  kind: 'nested';
+  /** The array of objects (or single object); `condition` names its sub-fields by their full names. */
+  path: FieldRef;
+  condition: Expr;
+  span: Span;
+}
+
 export type Expr =
+  | FieldPatternExpr
+  | NestedExpr
   | FieldRef
   | LiteralExpr
   | CompareExpr
@@ -285,6 +317,13 @@ export function collectFields(expr: Expr, out: FieldRef[] = []): FieldRef[] {
     case 'and':
     case 'or':
       for (const t of expr.terms) collectFields(t, out);
+      break;
+    case 'nested':
+      out.push(expr.path);
+      collectFields(expr.condition, out);
+      break;
+    case 'fieldPattern':
+      // Its fields are the event's own, known only per event.
       break;
   }
   return out;

@@ -4,6 +4,7 @@
  * an event query, or as a `threshold` / `new_terms` rule with exceptions when the rule's parameters
  * come in the dialect (`./rule-types.ts`).
  */
+import type { FieldBinder, FieldType } from '../../events/types.js';
 import { binderFor } from '../../events/views/index.js';
 import { CompileError } from '../compile.js';
 import { compileIR } from '../index.js';
@@ -32,7 +33,7 @@ export function compileKql(text: string, options: CompileOptions): CompileResult
   } catch {
     return { ok: false, errors: [{ kind: 'semantic', message: 'the rule parameters in the dialect are not valid JSON', line: 1, column: 1 }] };
   }
-  const binder = options.binder ?? binderFor(options.fieldView);
+  const binder = multiFieldBinder(options.binder ?? binderFor(options.fieldView));
   const lowering = new KqlLowering(binder);
   let condition: Expr;
   try {
@@ -83,6 +84,24 @@ export function compileKql(text: string, options: CompileOptions): CompileResult
   }
   return { ok: true, query: base };
 }
+
+/**
+ * `x.text` is a multi-field of `x` (ECS `process.command_line.text`): the same stored value, indexed as
+ * analysed text. Bind it to where the value is, keeping the text type.
+ */
+function multiFieldBinder(base: FieldBinder): FieldBinder {
+  return {
+    name: base.name,
+    bind(name) {
+      const b = base.bind(name);
+      if (!name.endsWith('.text') || !b.known || b.get || !TEXT_TYPES.has(b.type)) return b;
+      const parent = base.bind(name.slice(0, -'.text'.length));
+      return { ...b, path: parent.path, ...(parent.get ? { get: parent.get } : {}) };
+    },
+  };
+}
+
+const TEXT_TYPES = new Set<FieldType>(['text', 'match_only_text']);
 
 function zeroSpans(e: Expr): Expr {
   return JSON.parse(JSON.stringify(e), (k, v) => (k === 'span' ? { start: 0, end: 0 } : v)) as Expr;

@@ -8,12 +8,13 @@
  *  - text fields (`message`, `*.text`): analysed with the standard analyzer (lower-cased words):
  *    an unquoted value matches when any of its words occurs, a quoted value is a phrase;
  *  - `field:*` exists; ranges compare by the field's type; `field:(a or b)` distributes the field;
- *  - `parent:{ … }` queries the nested field's sub-fields (approximated: conditions are not tied to
- *    one nested object).
- * Free-text terms without a field (Kibana's query over every field) are not supported.
+ *  - `parent:{ … }` is a nested query: its conditions must hold within one element of `parent`;
+ *  - a wildcard field name (`process.*:x`) tries every field of the event it matches, each with its own
+ *    type; a free-text term (`foo`, `"foo bar"`, `foo*`) does the same over every field (the default
+ *    `index.query.default_field` of `*`), as Kibana's multi_match / query_string with no fields do.
  */
 import type { FieldBinder, FieldType } from '../../events/types.js';
-import type { Expr, FieldRef, Span } from '../ir.js';
+import { FIELD_PATTERN_SUBJECT, type Expr, type FieldRef, type Span } from '../ir.js';
 import type { KqlNode, KqlValue, KqlValueExpr } from './parser.js';
 
 export class KqlLowerError extends Error {
@@ -36,14 +37,37 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
+/**
+ * Tokens as the standard analyzer (Unicode word boundaries, UAX #29) makes them, lower-cased: runs of
+ * letters, digits and `_`, where `.` `:` `'` between two letters and `.` `,` `;` `'` between two digits
+ * do not break a word (`cmd.exe`, `10.0.0.1` are one token). `*` stays, as a wildcard.
+ */
 function words(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}_*]+/u).filter(Boolean);
+  return text.toLowerCase().match(/[\p{L}\p{N}_*]+(?:(?:(?<=\p{L})[.:'’](?=\p{L})|(?<=\p{N})[.,;'’](?=\p{N}))[\p{L}\p{N}_*]+)*/gu) ?? [];
 }
 
-/** A search for whole words (as the standard analyzer splits them), case-insensitive. */
+// Character classes of the document-side regular expression (it runs without the `u` flag, so
+// non-ASCII letters are approximated by every code unit from U+00C0).
+const LETTER = 'A-Za-z\\u00c0-\\uffff';
+const WORD = `[${LETTER}0-9_]`;
+
+function startBoundary(first: string): string {
+  const joined = /[0-9]/.test(first) ? `[0-9][.,;'’]` : /[_*]/.test(first) ? '' : `[${LETTER}][.:'’]`;
+  return `(?<!${WORD})${joined ? `(?<!${joined})` : ''}`;
+}
+
+function endBoundary(last: string): string {
+  const joined = /[0-9]/.test(last) ? `[.,;'’][0-9]` : /[_]/.test(last) ? '' : /\*/.test(last) ? `[.,;:'’]${WORD}` : `[.:'’][${LETTER}]`;
+  return `(?!${WORD})${joined ? `(?!${joined})` : ''}`;
+}
+
+/** A search for whole tokens in sequence (a phrase when several), case-insensitive. */
 function wordRegex(sequence: string[]): string {
-  const body = sequence.map((w) => w.split('*').map(escapeRegex).join('\\w*')).join('\\W+');
-  return `[\\s\\S]*?(?:^|\\W)${body}(?:\\W|$)`;
+  const token = (w: string) =>
+    startBoundary(w[0] as string) +
+    w.split('*').map(escapeRegex).join(`[${LETTER}0-9_.,;:'’]*?`) +
+    endBoundary(w[w.length - 1] as string);
+  return `[\\s\\S]*?${sequence.map(token).join(`[^${LETTER}0-9_]+`)}`;
 }
 
 export class KqlLowering {
@@ -56,28 +80,37 @@ export class KqlLowering {
         return { kind: node.kind, terms: node.terms.map((t) => this.lower(t, prefix)), span: node.span };
       case 'not':
         return { kind: 'not', operand: this.lower(node.operand, prefix), span: node.span };
-      case 'exists':
-        return { kind: 'exists', field: fieldRef(this.fieldName(prefix, node.field, node.fieldSpan), node.fieldSpan), span: node.span };
-      case 'nested':
-        return this.lower(node.query, `${this.fieldName(prefix, node.field, node.fieldSpan)}.`);
+      case 'exists': {
+        const name = prefix + node.field;
+        if (isPattern(name)) return this.pattern(name, node.span, (subject) => ({ kind: 'exists', field: subject, span: node.span }));
+        return { kind: 'exists', field: fieldRef(name, node.fieldSpan), span: node.span };
+      }
+      case 'nested': {
+        const name = prefix + node.field;
+        if (isPattern(name)) throw new KqlLowerError(`a nested query needs one field, not a pattern (${name})`, node.fieldSpan.start);
+        // The parent is an object field: a view that types leaves only must not call it unknown.
+        return { kind: 'nested', path: { kind: 'field', name, optional: true, span: node.fieldSpan }, condition: this.lower(node.query, `${name}.`), span: node.span };
+      }
       case 'range': {
-        const name = this.fieldName(prefix, node.field, node.fieldSpan);
+        const name = prefix + node.field;
         const bound = { value: node.value.text, inclusive: node.op.endsWith('=') };
-        return { kind: 'range', subject: fieldRef(name, node.fieldSpan), ...(node.op.startsWith('>') ? { lower: bound } : { upper: bound }), span: node.span };
+        const range = (subject: FieldRef): Expr => ({ kind: 'range', subject, ...(node.op.startsWith('>') ? { lower: bound } : { upper: bound }), span: node.span });
+        if (isPattern(name)) return this.pattern(name, node.span, range);
+        return range(fieldRef(name, node.fieldSpan));
       }
-      case 'match': {
-        const name = this.fieldName(prefix, node.field, node.fieldSpan);
-        return this.values(name, node.fieldSpan, node.value);
-      }
+      case 'match':
+        return this.values(prefix + node.field, node.fieldSpan, node.value);
       case 'text':
         if (node.value.kind === 'value' && !node.value.quoted && node.value.text === '*') return { kind: 'literal', value: true, span: node.span };
-        throw new KqlLowerError('free-text terms without a field (Kibana searches every field) are not supported; write field:value', node.span.start);
+        // Kibana sends a term without a field to every default field (`index.query.default_field`, `*`).
+        return this.values('*', node.span, node.value);
     }
   }
 
-  private fieldName(prefix: string, field: string, span: Span): string {
-    if (field.includes('*')) throw new KqlLowerError(`wildcard field names (${field}) are not supported`, span.start);
-    return prefix + field;
+  /** A test on every field matching `name`, with the analysed-text variant where it differs. */
+  private pattern(name: string, span: Span, test: (subject: FieldRef) => Expr, textTest?: (subject: FieldRef) => Expr): Expr {
+    const subject: FieldRef = { kind: 'field', name: FIELD_PATTERN_SUBJECT, optional: true, span };
+    return { kind: 'fieldPattern', patterns: [name], condition: test(subject), ...(textTest ? { textCondition: textTest(subject) } : {}), span };
   }
 
   private values(name: string, fieldSpan: Span, v: KqlValueExpr): Expr {
@@ -87,16 +120,18 @@ export class KqlLowering {
         return { kind: v.kind, terms: v.terms.map((t) => this.values(name, fieldSpan, t)), span: v.span };
       case 'not':
         return { kind: 'not', operand: this.values(name, fieldSpan, v.operand), span: v.span };
-      case 'value':
-        return this.leaf(name, fieldSpan, v);
+      case 'value': {
+        const span = { start: Math.min(fieldSpan.start, v.span.start), end: Math.max(fieldSpan.end, v.span.end) };
+        if (isPattern(name)) {
+          return this.pattern(name, span, (subject) => this.leaf(subject, false, v, span), (subject) => this.leaf(subject, true, v, span));
+        }
+        return this.leaf(fieldRef(name, fieldSpan), TEXT_TYPES.has(this.binder.bind(name).type), v, span);
+      }
     }
   }
 
-  private leaf(name: string, fieldSpan: Span, v: KqlValue): Expr {
-    const subject = fieldRef(name, fieldSpan);
-    const span = { start: fieldSpan.start, end: v.span.end };
-    const type = this.binder.bind(name).type;
-    if (TEXT_TYPES.has(type)) {
+  private leaf(subject: FieldRef, text: boolean, v: KqlValue, span: Span): Expr {
+    if (text) {
       const ws = words(v.text);
       if (!ws.length) return { kind: 'literal', value: false, span };
       const tests = v.quoted ? [wordRegex(ws)] : ws.map((w) => wordRegex([w]));
@@ -113,4 +148,8 @@ export class KqlLowering {
     const literal = v.quoted || !/^(true|false)$/.test(v.text) ? v.text : v.text === 'true';
     return { kind: 'compare', op: '==', left: subject, right: { kind: 'literal', value: literal, span: v.span }, caseInsensitive: false, span };
   }
+}
+
+function isPattern(name: string): boolean {
+  return name.includes('*');
 }
