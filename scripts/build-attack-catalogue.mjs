@@ -1,18 +1,23 @@
 #!/usr/bin/env node
 /**
- * Build ruleproof's compact ATT&CK catalogue from MITRE's STIX data, so the product never needs the
- * STIX bundle (or ../shared) at run time.
+ * Build ruleproof's compact ATT&CK catalogues from MITRE's data, so the product never needs the STIX
+ * bundle (or ../shared) at run time. Several versions sit side by side in the output folder.
  *
  *   node scripts/build-attack-catalogue.mjs [--from DIR] [--version 18.1] [--out src/lint/attack]
+ *   node scripts/build-attack-catalogue.mjs --from src/lint/attack/sources --version 19.2
  *
- * Reads `enterprise-attack-<version>.core.stix.json` (or `.full.stix.json.gz`, or the upstream
- * single-file `enterprise-attack-<version>.json`) from DIR (default ../shared/attack) and writes
- * `enterprise-attack-<version>.json` (tactics; techniques and sub-techniques with their tactics,
- * platforms, deprecated/revoked flags and revoked-by successor) plus `LICENSE-ATTACK.md`.
+ * Reads from DIR (default ../shared/attack) the first of:
+ *   `enterprise-attack-<version>.core.stix.json`, `.full.stix.json.gz`, the upstream single-file
+ *   `enterprise-attack-<version>.json` (STIX bundles), or `enterprise-attack-<version>.extract.txt`
+ *   (a line-per-entry extract of a STIX bundle, for releases whose bundle cannot be had here; its
+ *   header names where it came from, see src/lint/attack/sources/README.md)
+ * and writes `enterprise-attack-<version>.json` (tactics; techniques and sub-techniques with their
+ * tactics, platforms, deprecated/revoked flags and revoked-by successor), then rewrites
+ * `LICENSE-ATTACK.md` to name every catalogue in the output folder and its source.
  * When DIR also holds our earlier derived `enterprise-attack-<version>.compact.json`, the result
  * is cross-checked against it and any difference is printed.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -28,7 +33,7 @@ function parseArgs(argv) {
     else if (flag === '--version' && value) args.version = value;
     else if (flag === '--out' && value) args.out = path.resolve(value);
     else if (flag === '--help' || flag === '-h') {
-      console.log('usage: node scripts/build-attack-catalogue.mjs [--from DIR] [--version 18.1] [--out DIR]');
+      console.log('usage: node scripts/build-attack-catalogue.mjs [--from DIR] [--version 18.1|19.2] [--out DIR]');
       process.exit(0);
     } else {
       console.error(`unknown argument: ${flag}`);
@@ -44,12 +49,14 @@ function readBundle(dir, version) {
     `enterprise-attack-${version}.core.stix.json`,
     `enterprise-attack-${version}.full.stix.json.gz`,
     `enterprise-attack-${version}.json`,
+    `enterprise-attack-${version}.extract.txt`,
   ];
   for (const name of candidates) {
     const file = path.join(dir, name);
     if (!existsSync(file)) continue;
     const bytes = readFileSync(file);
     const text = name.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+    if (name.endsWith('.extract.txt')) return { file: name, extract: text };
     return { file: name, bundle: JSON.parse(text) };
   }
   throw new Error(`no STIX bundle for ATT&CK ${version} in ${dir} (looked for ${candidates.join(', ')})`);
@@ -61,6 +68,80 @@ function attackId(object) {
 
 function compareIds(a, b) {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * The extract format (one `|`-separated entry per line, `#@ key: value` provenance header): tactics
+ * `TA0005|Stealth|stealth` in matrix order, techniques `T1685.001|Name|tactic,…|platform,…|flags`
+ * with flags empty, `D` (deprecated), `R` or `R>T1234` (revoked, with its successor). Every entry is
+ * checked for consistency, because an extract is easier to damage than a STIX bundle.
+ */
+function buildFromExtract(text, version, sourceFile) {
+  const meta = {};
+  const tactics = [];
+  const techniques = [];
+  const problems = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    const at = `${sourceFile}:${index + 1}`;
+    if (!line) return;
+    if (line.startsWith('#@')) {
+      const m = /^#@\s*([\w-]+):\s*(.*)$/.exec(line);
+      if (m) meta[m[1]] = m[2].trim();
+      return;
+    }
+    if (line.startsWith('#')) return;
+    const fields = line.split('|');
+    if (/^TA\d{4}$/.test(fields[0])) {
+      if (fields.length !== 3 || !fields[1] || !/^[a-z]+(-[a-z]+)*$/.test(fields[2])) problems.push(`${at}: a tactic is TA<id>|name|shortname`);
+      else tactics.push({ id: fields[0], name: fields[1], shortname: fields[2] });
+      return;
+    }
+    if (!/^T\d{4}(\.\d{3})?$/.test(fields[0]) || fields.length !== 5 || !fields[1]) {
+      problems.push(`${at}: a technique is T<id>|name|tactics|platforms|flags`);
+      return;
+    }
+    const [id, name, tacticList, platformList, flags] = fields;
+    const entry = { id, name, tactics: tacticList ? tacticList.split(',') : [] };
+    if (id.includes('.')) entry.parent = id.split('.')[0];
+    if (platformList) entry.platforms = platformList.split(',');
+    if (flags === 'D') entry.deprecated = true;
+    else if (flags === 'R' || flags.startsWith('R>')) {
+      entry.revoked = true;
+      if (flags.startsWith('R>')) entry.revokedBy = flags.slice(2);
+    } else if (flags) problems.push(`${at}: unknown flags "${flags}"`);
+    techniques.push(entry);
+  });
+  if (meta.version && meta.version !== version) problems.push(`${sourceFile} says it is ATT&CK ${meta.version}, not ${version}`);
+  const shortnames = new Set(tactics.map((t) => t.shortname));
+  const ids = new Map();
+  for (const t of techniques) {
+    if (ids.has(t.id)) problems.push(`${t.id} is listed twice`);
+    ids.set(t.id, t);
+  }
+  for (const t of techniques) {
+    for (const s of t.tactics) if (!shortnames.has(s)) problems.push(`${t.id}: unknown tactic "${s}"`);
+    if (!t.revoked && !t.deprecated && !t.tactics.length) problems.push(`${t.id}: a current technique without tactics`);
+    if (t.parent && !ids.has(t.parent)) problems.push(`${t.id}: parent ${t.parent} is not listed`);
+    if (t.revokedBy) {
+      const next = ids.get(t.revokedBy);
+      if (!next) problems.push(`${t.id}: successor ${t.revokedBy} is not listed`);
+      else if (next.deprecated) problems.push(`${t.id}: successor ${t.revokedBy} is deprecated`);
+    }
+  }
+  if (problems.length) throw new Error(`the extract ${sourceFile} is inconsistent:\n  ${problems.slice(0, 50).join('\n  ')}`);
+  techniques.sort(compareIds);
+  const order = new Map(tactics.map((t, i) => [t.shortname, i]));
+  for (const t of techniques) t.tactics.sort((a, b) => (order.get(a) ?? 99) - (order.get(b) ?? 99));
+  const source = {
+    data: meta.data ?? `MITRE ATT&CK Enterprise ${version}`,
+    ...(meta.repository ? { repository: meta.repository } : {}),
+    ...(meta.commit ? { commit: meta.commit } : {}),
+    file: meta.file ? `${sourceFile} (from ${meta.file})` : sourceFile,
+    ...(meta.upstream ? { upstream: meta.upstream } : {}),
+    builtBy: 'scripts/build-attack-catalogue.mjs',
+  };
+  return catalogueOf(version, source, tactics, techniques, meta.copyright ?? /^\d{4}/.exec(meta.upstream_modified ?? '')?.[0]);
 }
 
 function build(bundle, version, sourceFile) {
@@ -112,16 +193,22 @@ function build(bundle, version, sourceFile) {
   const order = new Map(tactics.map((t, i) => [t.shortname, i]));
   for (const t of techniques) t.tactics.sort((a, b) => (order.get(a) ?? 99) - (order.get(b) ?? 99));
 
+  return catalogueOf(
+    version,
+    { data: 'MITRE ATT&CK Enterprise, STIX 2.0', repository: 'https://github.com/mitre/cti', file: sourceFile, builtBy: 'scripts/build-attack-catalogue.mjs' },
+    tactics,
+    techniques,
+    /^\d{4}/.exec(matrix.modified ?? '')?.[0],
+  );
+}
+
+function catalogueOf(version, source, tactics, techniques, copyright) {
   return {
     format: 'ruleproof-attack/1',
     domain: 'enterprise-attack',
     version,
-    source: {
-      data: 'MITRE ATT&CK Enterprise, STIX 2.0',
-      repository: 'https://github.com/mitre/cti',
-      file: sourceFile,
-      builtBy: 'scripts/build-attack-catalogue.mjs',
-    },
+    source,
+    ...(copyright ? { copyright } : {}),
     license: 'ATT&CK Terms of Use; see LICENSE-ATTACK.md. © The MITRE Corporation.',
     counts: {
       tactics: tactics.length,
@@ -178,16 +265,34 @@ function crossCheck(catalogue, dir) {
   return problems;
 }
 
-function licenseNotice(catalogue, sourceFile) {
+/** The catalogues in the output folder, oldest first, so the notice covers every version shipped. */
+function shippedCatalogues(dir) {
+  return readdirSync(dir)
+    .filter((f) => /^enterprise-attack-\d+(\.\d+)*\.json$/.test(f))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')))
+    .sort((a, b) => a.version.localeCompare(b.version, 'en', { numeric: true }));
+}
+
+function describeSource(c) {
+  const s = c.source ?? {};
+  const where = [s.repository, s.commit ? `commit ${s.commit}` : undefined].filter(Boolean).join(', ');
+  return `\`enterprise-attack-${c.version}.json\`: **MITRE ATT&CK® Enterprise ${c.version}** (${c.copyright ? `© ${c.copyright} ` : ''}The MITRE Corporation), from ${s.data ?? 'MITRE ATT&CK data'}` +
+    ` (\`${s.file ?? '?'}\`${where ? `; ${where}` : ''}${s.upstream ? `; upstream ${s.upstream}` : ''}).`;
+}
+
+function licenseNotice(catalogues) {
+  const years = [...new Set(catalogues.map((c) => c.copyright).filter(Boolean))].sort();
+  const year = years.length ? years.join(', ') : '2025';
   return `# MITRE ATT&CK® data
 
-\`enterprise-attack-${catalogue.version}.json\` in this folder is a compact extract (tactics; techniques and
+The \`enterprise-attack-<version>.json\` files in this folder are compact extracts (tactics; techniques and
 sub-techniques with their names, tactics, platforms, deprecated/revoked flags and revoked-by successors) of
-**MITRE ATT&CK® Enterprise ${catalogue.version}**, built by \`scripts/build-attack-catalogue.mjs\` from MITRE's
-STIX 2.0 data (\`${sourceFile}\`, from the \`mitre/cti\` repository, https://github.com/mitre/cti). Nothing
-but the fields listed was kept; names and identifiers are copied unchanged.
+MITRE ATT&CK® Enterprise, built by \`scripts/build-attack-catalogue.mjs\`. Nothing but the fields listed was
+kept; names and identifiers are copied unchanged. Where each came from (details in \`sources/README.md\`):
 
-© 2025 The MITRE Corporation. This work is reproduced and distributed with the permission of The MITRE
+${catalogues.map((c) => `- ${describeSource(c)}`).join('\n')}
+
+© ${year} The MITRE Corporation. This work is reproduced and distributed with the permission of The MITRE
 Corporation.
 
 ## License (ATT&CK® Terms of Use, reproduced from mitre/cti \`LICENSE.txt\`)
@@ -215,12 +320,12 @@ MERCHANTABILITY OR FITNESS FOR A PARTICULAR PURPOSE.
 }
 
 const args = parseArgs(process.argv.slice(2));
-const { file, bundle } = readBundle(args.from, args.version);
-const catalogue = build(bundle, args.version, file);
+const { file, bundle, extract } = readBundle(args.from, args.version);
+const catalogue = extract !== undefined ? buildFromExtract(extract, args.version, file) : build(bundle, args.version, file);
 mkdirSync(args.out, { recursive: true });
 const outFile = path.join(args.out, `enterprise-attack-${args.version}.json`);
 writeFileSync(outFile, render(catalogue));
-writeFileSync(path.join(args.out, 'LICENSE-ATTACK.md'), licenseNotice(catalogue, file));
+writeFileSync(path.join(args.out, 'LICENSE-ATTACK.md'), licenseNotice(shippedCatalogues(args.out)));
 const differences = crossCheck(catalogue, args.from);
 console.log(`wrote ${path.relative(process.cwd(), outFile)}: ${JSON.stringify(catalogue.counts)}`);
 if (differences.length) {
