@@ -1,0 +1,96 @@
+/**
+ * KQL conformance, one row per syntax form, each with events that must match and events that must
+ * not (Kibana's grammar, Elasticsearch's semantics on ECS field types). Forms whose fields are
+ * decided per event (free text, field patterns, nested) are in kql-fields.test.ts.
+ */
+import t from 'tap';
+import { compileKql } from '../../src/engine/kql/index.js';
+import type { Alert } from '../../src/engine/types.js';
+import type { CanonicalEvent } from '../../src/events/types.js';
+
+let ordinal = 0;
+function matches(text: string, doc: CanonicalEvent): boolean {
+  const r = compileKql(text, { language: 'kql', fieldView: 'ecs' });
+  if (!r.ok) throw new Error(`compile failed for ${text}: ${JSON.stringify(r.errors)}`);
+  const out: Alert[] = [];
+  const d = r.query.newDetector((a) => out.push(a));
+  d.push({ doc, timestamp: 0, key: `line:${++ordinal}`, dataset: 'x', ordinal: ++ordinal });
+  d.finish();
+  return out.length === 1;
+}
+
+interface Row {
+  form: string;
+  query: string;
+  match: CanonicalEvent[];
+  noMatch: CanonicalEvent[];
+}
+
+const p = (process: CanonicalEvent): CanonicalEvent => ({ process });
+
+const ROWS: Row[] = [
+  // field:value
+  { form: 'unquoted value, exact and case-sensitive on keyword', query: 'process.name:svchost.exe', match: [p({ name: 'svchost.exe' })], noMatch: [p({ name: 'SVCHOST.EXE' }), p({ name: 'svchost' })] },
+  { form: 'spaces around the colon', query: 'process.name :  svchost.exe', match: [p({ name: 'svchost.exe' })], noMatch: [p({ name: 'x' })] },
+  { form: 'unquoted value with inner spaces is one value', query: 'process.title:Windows Host Process', match: [p({ title: 'Windows Host Process' })], noMatch: [p({ title: 'Windows' })] },
+  { form: 'quoted field name', query: '"process.name":cmd.exe', match: [p({ name: 'cmd.exe' })], noMatch: [p({ name: 'x' })] },
+  { form: 'multi-valued field: any element', query: 'process.args:-enc', match: [p({ args: ['powershell', '-enc', 'x'] })], noMatch: [p({ args: ['-ENC'] })] },
+  { form: 'flattened document keys', query: 'process.name:cmd.exe', match: [{ 'process.name': 'cmd.exe' }, { process: { 'name': 'cmd.exe' } }], noMatch: [{ 'process.names': 'cmd.exe' }] },
+  // quoting and escapes
+  { form: 'quoted value keeps keywords and specials', query: 'process.title:"a and b (c)"', match: [p({ title: 'a and b (c)' })], noMatch: [p({ title: 'a' })] },
+  { form: 'escaped quote inside a quoted value', query: 'process.title:"say \\"hi\\""', match: [p({ title: 'say "hi"' })], noMatch: [p({ title: 'say hi' })] },
+  { form: 'escaped specials in an unquoted value', query: 'file.path:C\\:\\\\Windows\\\\\\(x\\)', match: [{ file: { path: 'C:\\Windows\\(x)' } }], noMatch: [{ file: { path: 'C:\\Windows\\x' } }] },
+  { form: 'escaped keyword', query: 'process.name:\\or', match: [p({ name: 'or' })], noMatch: [p({ name: 'and' })] },
+  // wildcards
+  { form: 'leading and trailing *', query: 'process.command_line:*\\\\Temp\\\\*', match: [p({ command_line: 'C:\\Users\\a\\Temp\\x.exe' })], noMatch: [p({ command_line: 'C:\\Users\\a\\temp\\x.exe' })] },
+  { form: '? is a literal, not a wildcard', query: 'process.name:a?c', match: [p({ name: 'a?c' })], noMatch: [p({ name: 'abc' })] },
+  { form: 'wildcard inside a value with spaces', query: 'process.title:Windows * Process', match: [p({ title: 'Windows Host Process' })], noMatch: [p({ title: 'Windows Process' })] },
+  { form: 'quoted * is literal', query: 'process.name:"*"', match: [p({ name: '*' })], noMatch: [p({ name: 'cmd.exe' })] },
+  // value lists
+  { form: 'value list with or', query: 'process.name:(cmd.exe or "power shell.exe")', match: [p({ name: 'cmd.exe' }), p({ name: 'power shell.exe' })], noMatch: [p({ name: 'pwsh.exe' })] },
+  { form: 'value list with and (multi-valued)', query: 'process.args:(a and b)', match: [p({ args: ['b', 'a'] })], noMatch: [p({ args: ['a'] })] },
+  { form: 'value list with not', query: 'process.name:(not cmd.exe)', match: [p({ name: 'x' }), {}], noMatch: [p({ name: 'cmd.exe' })] },
+  { form: 'value list with grouping', query: 'process.args:((a or b) and c)', match: [p({ args: ['b', 'c'] })], noMatch: [p({ args: ['a', 'b'] })] },
+  { form: 'value list with wildcards', query: 'process.name:(*.exe or *.dll)', match: [p({ name: 'a.dll' })], noMatch: [p({ name: 'a.sys' })] },
+  // boolean structure
+  { form: 'keywords in any case', query: 'process.name:a Or process.name:b AND NOT process.pid:1', match: [p({ name: 'a' }), p({ name: 'b', pid: 2 })], noMatch: [p({ name: 'b', pid: 1 })] },
+  { form: 'and binds tighter than or', query: 'process.name:a or process.name:b and process.pid:1', match: [p({ name: 'a', pid: 9 })], noMatch: [p({ name: 'b', pid: 9 })] },
+  { form: 'grouping', query: '(process.name:a or process.name:b) and process.pid:1', match: [p({ name: 'b', pid: 1 })], noMatch: [p({ name: 'a', pid: 2 })] },
+  { form: 'not of a group', query: 'not (process.name:a or process.name:b)', match: [p({ name: 'c' }), {}], noMatch: [p({ name: 'a' })] },
+  { form: 'double not', query: 'not not process.name:a', match: [p({ name: 'a' })], noMatch: [p({ name: 'b' })] },
+  { form: 'not on a missing field matches', query: 'not process.parent.name:explorer.exe', match: [p({ name: 'x' })], noMatch: [p({ parent: { name: 'explorer.exe' } })] },
+  { form: 'multi-line query', query: 'process.name:a\r\n  and\n  process.pid:1', match: [p({ name: 'a', pid: 1 })], noMatch: [p({ name: 'a', pid: 2 })] },
+  // existence
+  { form: 'field:* exists', query: 'process.parent.name:*', match: [p({ parent: { name: '' } }), p({ parent: { name: 'x' } })], noMatch: [p({ parent: { name: null } }), p({ parent: { name: [] } }), p({})] },
+  { form: 'not field:* is missing', query: 'not process.parent.name:*', match: [p({})], noMatch: [p({ parent: { name: 'x' } })] },
+  // typed fields
+  { form: 'number equality', query: 'process.pid:4', match: [p({ pid: 4 }), p({ pid: '4' })], noMatch: [p({ pid: 40 })] },
+  { form: 'number range >', query: 'process.pid > 4', match: [p({ pid: 5 })], noMatch: [p({ pid: 4 })] },
+  { form: 'number range <=', query: 'process.pid <= 4', match: [p({ pid: 4 }), p({ pid: -1 })], noMatch: [p({ pid: 5 })] },
+  { form: 'range on a multi-valued field: any element', query: 'process.pid >= 100', match: [p({ pid: [1, 200] })], noMatch: [p({ pid: [1, 2] })] },
+  { form: 'float range', query: 'event.risk_score < 21.5', match: [{ event: { risk_score: 21 } }], noMatch: [{ event: { risk_score: 21.5 } }] },
+  { form: 'keyword range is lexicographic', query: 'process.name >= m', match: [p({ name: 'n.exe' })], noMatch: [p({ name: 'a.exe' })] },
+  { form: 'ip equality is by address', query: 'source.ip:"::ffff:10.0.0.1" or source.ip:"2001:db8::1"', match: [{ source: { ip: '2001:0db8:0:0:0:0:0:1' } }], noMatch: [{ source: { ip: '2001:db8::2' } }] },
+  { form: 'ip CIDR block', query: 'source.ip:192.168.0.0/16', match: [{ source: { ip: '192.168.4.5' } }], noMatch: [{ source: { ip: '192.169.0.1' } }] },
+  { form: 'ip range', query: 'source.ip >= 10.0.0.5 and source.ip < 10.0.0.9', match: [{ source: { ip: '10.0.0.8' } }], noMatch: [{ source: { ip: '10.0.0.9' } }] },
+  { form: 'date range', query: '@timestamp >= "2024-01-01" and @timestamp < "2024-01-02"', match: [{ '@timestamp': '2024-01-01T12:00:00Z' }], noMatch: [{ '@timestamp': '2024-01-02T00:00:00Z' }] },
+  { form: 'boolean field', query: 'dll.code_signature.trusted:false', match: [{ dll: { code_signature: { trusted: false } } }, { dll: { code_signature: { trusted: 'false' } } }], noMatch: [{ dll: { code_signature: { trusted: true } } }] },
+  // analysed text
+  { form: 'text field: any word of an unquoted value', query: 'message:failed logon', match: [{ message: 'Logon OK' }], noMatch: [{ message: 'nothing here' }] },
+  { form: 'text field: phrase', query: 'message:"failed logon"', match: [{ message: 'A FAILED logon.' }], noMatch: [{ message: 'logon failed' }] },
+  { form: 'text field: a dotted word is one token', query: 'message:cmd.exe', match: [{ message: 'ran CMD.EXE /c' }], noMatch: [{ message: 'ran powershell.exe' }, { message: 'cmd' }] },
+  { form: 'text field: wildcard per word', query: 'message:power*', match: [{ message: 'ran PowerShell.exe' }], noMatch: [{ message: 'xpower' }] },
+  { form: 'text field: numbers with dots are one token', query: 'message:10.0.0.1', match: [{ message: 'from 10.0.0.1:80' }], noMatch: [{ message: 'from 10.0.0.12' }] },
+  // match-all
+  { form: '* matches everything', query: '*', match: [{}], noMatch: [] },
+  { form: '*:* matches any event with a field', query: '*:*', match: [{ a: 1 }], noMatch: [{}] },
+];
+
+t.test('KQL forms', async (t) => {
+  for (const row of ROWS) {
+    t.test(`${row.form}: ${row.query}`, async (t) => {
+      row.match.forEach((d, i) => t.ok(matches(row.query, d), `matches ${i + 1}: ${JSON.stringify(d)}`));
+      row.noMatch.forEach((d, i) => t.notOk(matches(row.query, d), `does not match ${i + 1}: ${JSON.stringify(d)}`));
+    });
+  }
+});
