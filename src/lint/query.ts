@@ -2,7 +2,9 @@
 import { compileQuery } from '../engine/index.js';
 import type { CompileResult } from '../engine/types.js';
 import { ecsFieldNames, SYSMON_TO_ECS } from '../events/views/index.js';
+import { fieldSchema, schemaFieldType } from '../events/views/field-schemas.js';
 import type { FieldView, Rule } from '../rules/model.js';
+import { closest } from '../rules/validate.js';
 import type { LintContext } from './types.js';
 
 /** A compile result, or the message of an engine failure (a bug, reported rather than thrown). */
@@ -30,6 +32,75 @@ export function compiledQuery(rule: Rule, context: LintContext): CompileOutcome 
 export function knownFieldNames(view: FieldView, context: LintContext): readonly string[] {
   return context.memo(`field-names:${view}`, () => {
     if (view === 'sysmon' || view === 'sigma') return [...Object.keys(SYSMON_TO_ECS), ...ecsFieldNames()];
+    if (view === 'ecs') return [...ecsFieldNames(), ...fieldSchema('endpoint').types.keys()].sort();
     return ecsFieldNames();
   });
+}
+
+/**
+ * Whether lint should accept a name the view's binder does not know: in the `ecs` view, the fields
+ * Elastic Defend adds to ECS (`process.Ext.*`, `file.Ext.*`, `.caseless` multi-fields, ...) are real
+ * fields of the ECS-native endpoint data, so they are not reported as unknown.
+ */
+export function knownToLint(view: FieldView, name: string): boolean {
+  return view === 'ecs' && schemaFieldType(fieldSchema('endpoint'), name) !== undefined;
+}
+
+/**
+ * The nearest known name for a "did you mean" hint. Only names whose length is within the accepted
+ * edit distance can qualify (the distance is at least the length difference), so the search looks
+ * at that window of a length-bucketed index instead of every name of the schemas (thousands).
+ */
+export function suggestField(name: string, view: FieldView, context: LintContext): string | undefined {
+  const byLength = context.memo(`field-names-by-length:${view}`, () => {
+    const buckets = new Map<number, Array<[number, string]>>();
+    knownFieldNames(view, context).forEach((known, order) => {
+      let bucket = buckets.get(known.length);
+      if (!bucket) buckets.set(known.length, (bucket = []));
+      bucket.push([order, known]);
+    });
+    return buckets;
+  });
+  const reach = Math.max(2, Math.floor(name.length / 4));
+  const candidates: Array<[number, string]> = [];
+  for (let length = name.length - reach; length <= name.length + reach; length++) candidates.push(...(byLength.get(length) ?? []));
+  // The schema's order, so ties resolve as a search over every name would.
+  return closest(name, candidates.sort((a, b) => a[0] - b[0]).map(([, known]) => known));
+}
+
+/**
+ * Top-level names of the integrations a rule reads that ruleproof ships no schema for. An Elastic
+ * rule names them in its index patterns (`logs-aws.cloudtrail-*`), `related_integrations` or
+ * `metadata.integration`; a field under one of them (`aws.cloudtrail.user_identity.type`) is that
+ * integration's own field, which the shipped schemas cannot judge.
+ */
+export function unshippedIntegrationRoots(rule: Rule, context: LintContext): ReadonlySet<string> {
+  const cache = context.memo('integration-roots', () => new Map<Rule, Set<string>>());
+  let roots = cache.get(rule);
+  if (roots) return roots;
+  roots = new Set<string>();
+  const raw = rule.raw as { rule?: { index?: unknown; related_integrations?: unknown }; metadata?: { integration?: unknown } } | undefined;
+  const add = (value: string) => {
+    for (const part of value.toLowerCase().split('.')) if (part && !SHIPPED_ROOTS.has(part)) roots!.add(part);
+  };
+  for (const pattern of asArray(raw?.rule?.index)) {
+    const dataset = /^(?:logs|metrics|traces)-([a-z0-9_.]+?)[-*]/.exec(pattern)?.[1] ?? /^([a-z0-9_]+)-/.exec(pattern)?.[1];
+    if (dataset) add(dataset);
+  }
+  for (const item of Array.isArray(raw?.rule?.related_integrations) ? raw.rule.related_integrations : []) {
+    const { package: pkg, integration } = (item ?? {}) as { package?: unknown; integration?: unknown };
+    if (typeof pkg === 'string') add(pkg);
+    if (typeof integration === 'string') add(integration);
+  }
+  for (const name of asArray(raw?.metadata?.integration)) add(name);
+  cache.set(rule, roots);
+  return roots;
+}
+
+/** Top-level names the shipped schemas define (an integration named like one of them is judged). */
+const SHIPPED_ROOTS = new Set(['endpoint', 'windows', 'system', 'winlog', 'sysmon', 'powershell', 'process', 'file', 'network', 'registry', 'host', 'user', 'event', 'dns']);
+
+function asArray(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

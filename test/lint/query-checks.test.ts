@@ -29,6 +29,23 @@ sequence by host.id with maxspan = 30s
   [process where process.parent.name : "wsmprovhost.exe" and ?winlog.event_data.IntegrityLevel : "System"]
 '''`),
       },
+      {
+        name: "Elastic Defend's fields beyond ECS (generated endpoint schema)",
+        files: blockQuery('process where process.Ext.token.integrity_level_name == "system" and process.name.caseless == "cmd.exe" and file.Ext.header_bytes : "4d5a*"\n'),
+      },
+      {
+        name: 'fields of an integration the rule names in its index and ruleproof ships no schema for',
+        files: {
+          'r.toml': `[rule]
+name = "Query Rule"
+rule_id = "44444444-4444-4444-8444-444444444444"
+type = "eql"
+language = "eql"
+index = ["logs-aws.cloudtrail-*"]
+query = 'any where aws.cloudtrail.user_identity.type == "Root" and event.action == "ConsoleLogin"'
+`,
+        },
+      },
     ],
     invalid: [
       {
@@ -52,6 +69,16 @@ sequence by host.id with maxspan = 30s
         name: 'a typo in a one-line TOML string',
         files: toml('"process where process.nmae == \\"cmd.exe\\""'),
         errors: [{ at: /process\.nmae/, column: true, message: /field "process\.nmae"/, hint: /process\.name/ }],
+      },
+      {
+        name: 'an integration field when the rule does not read that integration',
+        files: toml(`'any where aws.cloudtrail.user_identity.type == "Root"'`),
+        errors: [{ at: /aws\.cloudtrail/, column: true, message: /field "aws\.cloudtrail\.user_identity\.type" is not in the ecs field view/ }],
+      },
+      {
+        name: 'a typo in an Elastic Defend field',
+        files: blockQuery('process where process.Ext.token.integrity_levl_name == "system"\n'),
+        errors: [{ at: /process\.Ext/, column: true, message: /field "process\.Ext\.token\.integrity_levl_name"/, hint: /Did you mean "process\.Ext\.token\.integrity_level_name"\?/ }],
       },
       {
         name: 'a field from another schema, with no near name',
