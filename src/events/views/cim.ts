@@ -307,20 +307,25 @@ const SYSTEM_FIELDS: Record<string, CimField> = {
  * or an unprefixed CIM alias (resolved against the dataset the event belongs to). Undefined when
  * the name is none of those.
  */
+/** `record[key]` for own keys only: a field named `constructor` or `__proto__` is not Object's. */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
 export function rawEventField(name: string): CimField | undefined {
-  const sys = SYSTEM_FIELDS[name];
+  const sys = own(SYSTEM_FIELDS, name);
   if (sys) return sys;
   const aliasSpecs = ALIAS_DATASETS.get(name);
   const data = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? eventData(name) : undefined;
   if (aliasSpecs) {
     const first = aliasSpecs[0] as CimDatasetSpec;
-    return computed(first.fields[name]?.path ?? `winlog.event_data.${name}`, (doc) => {
+    return computed(own(first.fields, name)?.path ?? `winlog.event_data.${name}`, (doc) => {
       if (data) {
         const raw = data(doc);
         if (raw !== undefined) return scalarOf(raw);
       }
       const spec = datasetOfEvent(doc);
-      const field = spec?.fields[name] ?? first.fields[name];
+      const field = (spec && own(spec.fields, name)) ?? own(first.fields, name);
       return field ? field.get(doc) : null;
     });
   }
@@ -358,7 +363,7 @@ export function datamodelField(name: string): { spec: CimDatasetSpec; field: Cim
   const dataset = name.slice(0, dot) as CimDataset;
   const spec = CIM_DATASETS[dataset];
   if (!spec || !Object.prototype.hasOwnProperty.call(CIM_DATASETS, dataset)) return undefined;
-  const field = spec.fields[name.slice(dot + 1)];
+  const field = own(spec.fields, name.slice(dot + 1));
   return field ? { spec, field } : undefined;
 }
 
@@ -373,7 +378,7 @@ export const cimBinder: FieldBinder = {
     if (dm) return { path: dm.field.path, type: typeOf(dm.field.path), known: true };
     const raw = rawEventField(name);
     if (raw) return { path: raw.path, type: typeOf(raw.path), known: true };
-    const ecs = SYSMON_TO_ECS[name];
+    const ecs = own(SYSMON_TO_ECS, name);
     if (ecs) return { path: ecs, type: typeOf(ecs), known: true };
     if (name === '_time') return { path: '@timestamp', type: 'date', known: true };
     if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return { path: `winlog.event_data.${name}`, type: 'keyword', known: false };
