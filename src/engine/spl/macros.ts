@@ -48,13 +48,23 @@ export class MacroError extends Error {
 export type MacroFallback = (name: string, argCount: number) => MacroDefinition | undefined;
 
 const MAX_DEPTH = 50;
+/**
+ * Macros that each call others several times grow exponentially (`a` → `b b`, `b` → `c c`, …):
+ * a hostile macro file must not hang a run, so expansion stops past these bounds.
+ */
+export const MAX_MACRO_EXPANSIONS = 10_000;
+export const MAX_EXPANDED_LENGTH = 1_000_000;
 
 /** Expand every macro of `text`. Throws MacroError for an unknown macro, a bad call or a cycle. */
 export function expandMacros(text: string, table: MacroTable, fallback?: MacroFallback): MacroExpansion {
   const used: string[] = [];
   const out: string[] = [];
   const offsets: number[] = [];
+  let expansions = 0;
   const emit = (s: string, from: number | ((i: number) => number)) => {
+    if (offsets.length + s.length > MAX_EXPANDED_LENGTH) {
+      throw new MacroError(`the query grows past ${MAX_EXPANDED_LENGTH} characters as its macros expand`, typeof from === 'number' ? from : from(0), 1);
+    }
     out.push(s);
     for (let i = 0; i < s.length; i++) offsets.push(typeof from === 'number' ? from : from(i));
   };
@@ -106,6 +116,9 @@ export function expandMacros(text: string, table: MacroTable, fallback?: MacroFa
       }
       if (stack.includes(key) || stack.length >= MAX_DEPTH) {
         throw new MacroError(`macro \`${key}\` expands into itself (${[...stack, key].join(' → ')})`, at, close - i + 1);
+      }
+      if (++expansions > MAX_MACRO_EXPANSIONS) {
+        throw new MacroError(`more than ${MAX_MACRO_EXPANSIONS} macro expansions: macros that call each other several times grow exponentially`, at, close - i + 1);
       }
       if (!used.includes(key)) used.push(key);
       const body = substitute(def, call, at, close - i + 1);
