@@ -302,16 +302,16 @@ const SYSTEM_FIELDS: Record<string, CimField> = {
   }),
 };
 
-/**
- * A field a raw Splunk search reads by name: a System field, a Windows EventData value as written,
- * or an unprefixed CIM alias (resolved against the dataset the event belongs to). Undefined when
- * the name is none of those.
- */
 /** `record[key]` for own keys only: a field named `constructor` or `__proto__` is not Object's. */
 function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }
 
+/**
+ * A field a raw Splunk search reads by name: a System field, a Windows EventData value as written,
+ * or an unprefixed CIM alias (resolved against the dataset the event belongs to). Undefined when
+ * the name is none of those.
+ */
 export function rawEventField(name: string): CimField | undefined {
   const sys = own(SYSTEM_FIELDS, name);
   if (sys) return sys;
