@@ -94,3 +94,25 @@ t.test('KQL forms', async (t) => {
     });
   }
 });
+
+t.test('text fields: tokens as the standard analyzer makes them (PowerShell script blocks)', async (t) => {
+  const sb = (text: string) => ({ powershell: { file: { script_block_text: text } } });
+  const rows: Array<[string, string, boolean]> = [
+    ['powershell.file.script_block_text:"FromBase64String"', '[Convert]::FromBase64String($x)', true],
+    ['powershell.file.script_block_text:"IO.Compression.DeflateStream"', 'New-Object IO.Compression.DeflateStream($s)', true],
+    ['powershell.file.script_block_text:"Compression"', 'New-Object IO.Compression.DeflateStream($s)', false],
+    ['powershell.file.script_block_text:("-FilePath" or ".pst")', 'Export -FilePath x', true],
+    ['powershell.file.script_block_text:".pst"', 'C:\\out\\mail.pst', false],
+    ['powershell.file.script_block_text:".pst"', 'save as .pst now', true],
+    ['powershell.file.script_block_text:"get_item"', 'x.get_item(1)', false],
+    ['powershell.file.script_block_text:"get_item"', '$x.Keys | get_item', true],
+    ['powershell.file.script_block_text:"a*b"', 'a b', true],
+    ['powershell.file.script_block_text:"a*b"', 'ab', false],
+    ['powershell.file.script_block_text:"Invoke-Mimikatz -DumpCreds"', 'invoke mimikatz dumpcreds', true],
+    ['powershell.file.script_block_text:"Invoke-Mimikatz -DumpCreds"', 'Invoke-Mimikatz -Other -DumpCreds', false],
+    ['powershell.file.script_block_text:Mimi*', 'Invoke-Mimikatz', true],
+    ['powershell.file.script_block_text:*katz', 'Invoke-Mimikatz', true],
+    ['powershell.file.script_block_text:1.2*', 'version 1.25', true],
+  ];
+  for (const [query, text, expected] of rows) t.equal(matches(query, sb(text)), expected, `${query} on ${JSON.stringify(text)}`);
+});

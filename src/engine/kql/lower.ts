@@ -132,7 +132,8 @@ export class KqlLowering {
 
   private leaf(subject: FieldRef, text: boolean, v: KqlValue, span: Span): Expr {
     if (text) {
-      const ws = words(v.text);
+      // A quoted `*` is punctuation to the analyzer, not a wildcard.
+      const ws = words(v.quoted ? v.text.replace(/\*/g, ' ') : v.text);
       if (!ws.length) return { kind: 'literal', value: false, span };
       const tests = v.quoted ? [wordRegex(ws)] : ws.map((w) => wordRegex([w]));
       const terms: Expr[] = tests.map((re) => ({ kind: 'call', name: 'match', args: [subject, { kind: 'literal', value: re, span }], caseInsensitive: true, span }));
