@@ -16,6 +16,7 @@
  */
 import type { CanonicalEvent, FieldBinder, FieldBinding } from '../events/types.js';
 import { fieldGetter, type FieldGetter } from '../events/fields.js';
+import { sharedFieldGetter } from './field-cache.js';
 import { fieldPatternPredicate, nestedPredicate } from './field-pattern.js';
 import type { CompareOp, Expr, FieldRef, Scalar, Span } from './ir.js';
 import { compileLuceneRegex, LuceneRegexError } from './lucene-regex.js';
@@ -81,7 +82,7 @@ export class CompileContext {
     if (!binding.known && !ref.optional && !this.unknown.some((u) => u.span.start === ref.span.start)) this.unknown.push(ref);
     let b = this.bound.get(ref.name);
     if (!b) {
-      b = { ref, binding, cls: typeClass(binding.type), get: binding.get ?? fieldGetter(binding.path) };
+      b = { ref, binding, cls: typeClass(binding.type), get: sharedFieldGetter(binding.get ?? fieldGetter(binding.path)) };
       this.bound.set(ref.name, b);
     }
     return b;

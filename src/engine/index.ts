@@ -13,8 +13,9 @@ import { parseEql } from './eql/parser.js';
 import { eventDetector, sampleDetector, sequenceDetector, type KeyReader, type RuntimeStage } from './evaluator.js';
 import { collectFields, lineColumn, spanText, type EventQueryNode, type Expr, type QueryIR, type Scalar } from './ir.js';
 import { LANGUAGE_COMPILERS } from './languages.js';
+import { exprGate } from './gates.js';
 import { queryRequirement } from './prefilter.js';
-import type { ClauseTrace, CompileOptions, CompileResult, CompiledQuery, QueryError, StageExplanation } from './types.js';
+import type { Admission, ClauseTrace, CompileOptions, CompileResult, CompiledQuery, QueryError, StageExplanation } from './types.js';
 
 export type { CompileOptions, CompileResult, CompiledQuery } from './types.js';
 
@@ -118,12 +119,14 @@ export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
     .sort((a, b) => a.line - b.line || a.column - b.column);
 
   const literals = queryRequirement(ir, ctx);
+  const admission = queryAdmission(root, ctx, readCategory);
   return {
     language: options.language,
     fields,
     unknownFields,
     stageCount,
     ...(literals ? { literals } : {}),
+    ...(admission ? { admission } : {}),
     // What was compiled, with the binder actually used, so tools such as clause coverage can
     // instrument any language that lowers to the IR.
     source: { ir, options: { ...options, binder } },
@@ -148,6 +151,22 @@ export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
       });
     },
   };
+}
+
+/**
+ * When the query's detector can react to an event (`CompiledQuery.admission`): per stage (also
+ * `until` and missing-event stages, whose events change the outcome), its category and gate.
+ * Undefined when some stage takes every event (no category, no gate): nothing can be left out.
+ */
+function queryAdmission(root: QueryIR['root'], ctx: CompileContext, readCategory: (doc: CanonicalEvent) => unknown): Admission | undefined {
+  const nodes = root.kind === 'event' ? [root] : [...root.stages.map((s) => s.query), ...(root.kind === 'sequence' && root.until ? [root.until.query] : [])];
+  const stages: Admission['stages'] = [];
+  for (const n of nodes) {
+    const gate = exprGate(ctx, n.condition);
+    if (n.category === null && gate === null) return undefined;
+    stages.push({ category: n.category, gate });
+  }
+  return { readCategory, stages };
 }
 
 function usesCategory(ir: QueryIR): boolean {

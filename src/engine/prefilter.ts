@@ -66,7 +66,7 @@ export function bestSegment(text: string, breaks = ''): string | undefined {
  * Literals from these fields are in nearly every line of their kind (`windows`, `start`,
  * `incoming`): a conjunct on any other field is scanned for first.
  */
-const LOW_CARDINALITY = new Set([
+export const LOW_CARDINALITY: ReadonlySet<string> = new Set([
   'host.os.type', 'host.os.family', 'host.os.platform', 'host.os.name', 'event.type', 'event.kind', 'event.outcome', 'event.category',
   'event.module', 'event.dataset', 'event.provider', 'data_stream.dataset', 'data_stream.type', 'data_stream.namespace', 'agent.type',
   'network.direction', 'network.transport', 'network.protocol', 'network.type', 'winlog.channel', 'winlog.provider_name', 'ecs.version',

@@ -76,6 +76,11 @@ export interface StageExplanation {
   matched: boolean;
 }
 
+export interface Admission {
+  readCategory: (doc: CanonicalEvent) => unknown;
+  stages: Array<{ category: string | null; gate: import('./gates.js').Gate }>;
+}
+
 export interface CompiledQuery {
   language: QueryLanguage;
   /**
@@ -96,6 +101,13 @@ export interface CompiledQuery {
    * (every line must then be read).
    */
   literals?: readonly string[];
+  /**
+   * Which events the query's detector can react to: those some stage admits — the event's category
+   * is the stage's (or the stage takes any) and, when the stage has a gate, one of the gate's field
+   * values occurs. Events no stage admits never change the detector's state or output, so a
+   * dispatcher may leave them out (`./dispatch.ts`). Absent: every event must be offered.
+   */
+  admission?: Admission;
   newDetector(onAlert: (alert: Alert) => void): Detector;
   /** Evaluate each stage of the query on one event, clause by clause. */
   explain(doc: CanonicalEvent): StageExplanation[];

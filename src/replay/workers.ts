@@ -7,9 +7,10 @@
 import { statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { dispatchTo } from '../engine/dispatch.js';
 import { prefilterFor } from '../engine/prefilter.js';
 import type { Alert, CompiledQuery } from '../engine/types.js';
-import { openDataset } from '../events/dataset.js';
+import { openDatasetBatches } from '../events/dataset.js';
 import type { LineFilter } from '../events/readers/types.js';
 import type { Rule } from '../rules/model.js';
 import { ContentError, type Diagnostic } from '../util/diagnostics.js';
@@ -37,6 +38,7 @@ export interface PassOptions {
 export async function replayPass(file: string, dataset: string, queries: readonly CompiledQuery[], options: PassOptions): Promise<PassResult> {
   const alerts = queries.map(() => [] as Alert[]);
   const detectors = queries.map((q, i) => q.newDetector((a) => alerts[i]!.push(a)));
+  const dispatch = dispatchTo(queries, detectors);
   const result: PassResult = { events: 0, prefiltered: 0, diagnostics: [], alerts };
   const scanner = options.strict ? undefined : prefilterFor(queries);
   const lineFilter: LineFilter | undefined = scanner && {
@@ -46,15 +48,15 @@ export async function replayPass(file: string, dataset: string, queries: readonl
     },
   };
   try {
-    for await (const event of openDataset(file, {
+    for await (const batch of openDatasetBatches(file, {
       root: options.root,
       onDiagnostic: (d) => result.diagnostics.push(d),
       ...(lineFilter ? { lineFilter } : {}),
     })) {
-      result.events++;
-      for (let i = 0; i < detectors.length; i++) detectors[i]!.push(event);
+      result.events += batch.length;
+      for (let i = 0; i < batch.length; i++) dispatch.push(batch[i]!);
     }
-    for (const det of detectors) det.finish();
+    dispatch.finish();
   } catch (err) {
     const d = err instanceof ContentError ? err.diagnostic : undefined;
     const message = d ? d.message : `cannot read dataset ${dataset}: ${(err as Error).message}`;

@@ -1,0 +1,150 @@
+/**
+ * Offering one event stream to many compiled queries at once (a replay pass tests every rule of a
+ * dataset in one read of it).
+ *
+ * Offering every event to every detector costs rules × events evaluations. Instead each query
+ * says which events its detector can react to (`CompiledQuery.admission`: per stage a category and
+ * a gate, see `gates.ts`), and the dispatcher indexes the stages:
+ *  - stages with a gate are entered in a hash table per gated field under each gate value; per
+ *    event, each gated field is read once (the value lower-cased once for the case-insensitive
+ *    table) and looked up, and the stages found are checked against the event's category;
+ *  - stages without a gate are entered under their category, read once per event;
+ *  - queries without an admission get every event.
+ * A detector is offered an event at most once, when at least one of its stages admits it. That is
+ * exact, not a heuristic: an event no stage admits cannot satisfy any stage's condition, and
+ * detectors change state and emit only on events that satisfy a stage's condition.
+ */
+import type { FieldGetter } from '../events/fields.js';
+import type { CanonicalEvent, ReplayEvent } from '../events/types.js';
+import { gateKey, type FieldGate } from './gates.js';
+import type { CompiledQuery, Detector } from './types.js';
+
+interface Target {
+  detector: Detector;
+  /** Number of the last event offered to this detector (an event reaches it once). */
+  stamp: number;
+}
+
+interface GatedStage {
+  target: Target;
+  category: string | null;
+  readCategory: (doc: CanonicalEvent) => unknown;
+}
+
+interface GateTable {
+  get: FieldGetter;
+  kind: FieldGate['kind'];
+  caseInsensitive: boolean;
+  byValue: Map<string, GatedStage[]>;
+}
+
+interface CategoryRoute {
+  read: (doc: CanonicalEvent) => unknown;
+  byCategory: Map<string, Target[]>;
+}
+
+export interface DetectorSet {
+  push(event: ReplayEvent): void;
+  finish(): void;
+}
+
+function hasCategory(raw: unknown, category: string): boolean {
+  if (typeof raw === 'string') return raw === category;
+  if (Array.isArray(raw)) return raw.includes(category);
+  return false;
+}
+
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
+}
+
+/** One detector per query (`detectors[i]` belongs to `queries[i]`), offered only the events it can use. */
+export function dispatchTo(queries: readonly CompiledQuery[], detectors: readonly Detector[]): DetectorSet {
+  const always: Target[] = [];
+  const routes: CategoryRoute[] = [];
+  const tables: GateTable[] = [];
+  queries.forEach((q, i) => {
+    const target: Target = { detector: detectors[i] as Detector, stamp: 0 };
+    const admission = q.admission;
+    if (!admission) {
+      always.push(target);
+      return;
+    }
+    for (const stage of admission.stages) {
+      if (stage.gate === null) {
+        if (stage.category === null) {
+          if (!always.includes(target)) always.push(target);
+          continue;
+        }
+        let route = routes.find((r) => r.read === admission.readCategory);
+        if (!route) routes.push((route = { read: admission.readCategory, byCategory: new Map() }));
+        addTo(route.byCategory, stage.category, target);
+        continue;
+      }
+      for (const alt of stage.gate) {
+        let table = tables.find((t) => t.get === alt.get && t.kind === alt.kind && t.caseInsensitive === alt.caseInsensitive);
+        if (!table) tables.push((table = { get: alt.get, kind: alt.kind, caseInsensitive: alt.caseInsensitive, byValue: new Map() }));
+        const entry: GatedStage = { target, category: stage.category, readCategory: admission.readCategory };
+        for (const v of alt.values) addTo(table.byValue, v, entry);
+      }
+    }
+  });
+
+  let stamp = 0;
+  let event: ReplayEvent;
+  const offer = (t: Target): void => {
+    if (t.stamp === stamp) return;
+    t.stamp = stamp;
+    t.detector.push(event);
+  };
+  const offerGated = (list: GatedStage[] | undefined): void => {
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i] as GatedStage;
+      if (s.target.stamp === stamp) continue;
+      if (s.category === null || hasCategory(s.readCategory(event.doc), s.category)) offer(s.target);
+    }
+  };
+  const lookUp = (table: GateTable, v: unknown): void => {
+    const key = gateKey(v, table.kind);
+    if (key === undefined) return;
+    offerGated(table.byValue.get(table.caseInsensitive ? key.toLowerCase() : key));
+  };
+
+  return {
+    push(e) {
+      event = e;
+      stamp++;
+      const doc = e.doc;
+      for (let i = 0; i < always.length; i++) offer(always[i] as Target);
+      for (let r = 0; r < routes.length; r++) {
+        const route = routes[r] as CategoryRoute;
+        const raw = route.read(doc);
+        if (typeof raw === 'string') {
+          const list = route.byCategory.get(raw);
+          if (list) for (let i = 0; i < list.length; i++) offer(list[i] as Target);
+        } else if (Array.isArray(raw)) {
+          for (const c of raw) {
+            const list = typeof c === 'string' ? route.byCategory.get(c) : undefined;
+            if (list) for (let i = 0; i < list.length; i++) offer(list[i] as Target);
+          }
+        }
+      }
+      for (let t = 0; t < tables.length; t++) {
+        const table = tables[t] as GateTable;
+        const raw = table.get(doc);
+        if (raw === undefined || raw === null) continue;
+        if (Array.isArray(raw)) {
+          for (let i = 0; i < raw.length; i++) lookUp(table, raw[i]);
+        } else {
+          lookUp(table, raw);
+        }
+      }
+    },
+    finish() {
+      for (const det of detectors) det.finish();
+    },
+  };
+}
