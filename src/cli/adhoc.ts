@@ -5,7 +5,7 @@ import type { ChalkInstance } from 'chalk';
 import { compileQuery } from '../engine/index.js';
 import type { Alert } from '../engine/types.js';
 import { prefilterFor } from '../engine/prefilter.js';
-import { openDataset } from '../events/dataset.js';
+import { openDatasetBatches } from '../events/dataset.js';
 import type { LineFilter } from '../events/readers/types.js';
 import type { FieldView, QueryLanguage } from '../rules/model.js';
 import { loadRules } from '../rules/index.js';
@@ -33,7 +33,9 @@ async function replayOne(
   lineFilter?: LineFilter,
 ): Promise<void> {
   const detector = newDetector(onAlert);
-  for await (const event of openDataset(file, { root: config.root, onDiagnostic: (d) => diagnostics.push(d), ...(lineFilter ? { lineFilter } : {}) })) detector.push(event);
+  for await (const batch of openDatasetBatches(file, { root: config.root, onDiagnostic: (d) => diagnostics.push(d), ...(lineFilter ? { lineFilter } : {}) })) {
+    for (const event of batch) detector.push(event);
+  }
   detector.finish();
 }
 

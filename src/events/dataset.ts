@@ -10,7 +10,7 @@ import { resolveContentPath, toPosixRelative } from '../util/paths.js';
 import { descriptorPathFor, readDescriptor } from './descriptor.js';
 import { getField } from './fields.js';
 import { normalizeRecord } from './normalize/index.js';
-import { readEcsNdjsonRecords } from './readers/ecs-ndjson.js';
+import { readEcsNdjsonBatches, readEcsNdjsonRecords } from './readers/ecs-ndjson.js';
 import { readJsonArrayRecords } from './readers/json-array.js';
 import { looksLikeOtrf, readOtrfJsonRecords } from './readers/otrf-json.js';
 import type { RawRecord, RecordReader } from './readers/types.js';
@@ -27,7 +27,7 @@ import {
   type ContainerKind,
   type DecompressionLimits,
 } from './containers.js';
-import { DEFAULT_LOOKAHEAD, DEFAULT_WHOLE_SORT_LIMIT, mergeOrdered, orderByTime, parseDuration, parseRebaseTime, rebaseEvents } from './order.js';
+import { DEFAULT_LOOKAHEAD, DEFAULT_WHOLE_SORT_LIMIT, mergeOrdered, orderBatchesByTime, parseDuration, parseRebaseTime, rebaseBatches } from './order.js';
 import { DEFAULT_SORT_BUFFER_LIMIT, sortByTime } from './sort.js';
 import type { DatasetDescriptor, DatasetFormat, ReadOptions, ReplayEvent } from './types.js';
 
@@ -213,6 +213,30 @@ export async function readerFor(format: DatasetFormat, file: string): Promise<Re
   }
 }
 
+/** Records a batch at a time: the format's own batch reader, else its reader's records grouped. */
+export type RecordBatchReader = (absPath: string, options: Parameters<RecordReader>[1]) => AsyncGenerator<RawRecord[]>;
+
+/** Records grouped in batches (formats whose reader yields records one by one). */
+const BATCH_SIZE = 256;
+
+async function* inBatches(records: AsyncIterable<RawRecord>): AsyncGenerator<RawRecord[]> {
+  let batch: RawRecord[] = [];
+  for await (const r of records) {
+    batch.push(r);
+    if (batch.length >= BATCH_SIZE) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+export async function batchReaderFor(format: DatasetFormat, file: string): Promise<RecordBatchReader> {
+  if (format === 'ecs-ndjson') return readEcsNdjsonBatches;
+  const reader = await readerFor(format, file);
+  return (absPath, options) => inBatches(reader(absPath, options));
+}
+
 /** The decompression limits of a dataset: read options, else its descriptor, else the defaults. */
 export function decompressionLimits(descriptor: DatasetDescriptor, options: Pick<ReadOptions, 'maxDecompressedBytes' | 'maxCompressionRatio'>): DecompressionLimits {
   const fromDescriptor = descriptor.max_decompressed_size !== undefined ? parseByteSize(descriptor.max_decompressed_size) : undefined;
@@ -300,9 +324,13 @@ export async function datasetParts(ds: OpenedDataset & { empty: boolean }, optio
 }
 
 async function* partRecords(ds: OpenedDataset, part: DatasetPart, options: ReadOptions): AsyncGenerator<RawRecord> {
-  const reader = await readerFor(part.format, ds.file);
+  for await (const batch of partRecordBatches(ds, part, options)) yield* batch;
+}
+
+async function* partRecordBatches(ds: OpenedDataset, part: DatasetPart, options: ReadOptions): AsyncGenerator<RawRecord[]> {
+  const reader = await batchReaderFor(part.format, ds.file);
   const timezone = ds.descriptor.timezone;
-  const records = reader(ds.absPath, {
+  const batches = reader(ds.absPath, {
     file: ds.file,
     onDiagnostic: part.member ? (d) => options.onDiagnostic({ ...d, message: `${part.member}: ${d.message}` }) : options.onDiagnostic,
     ...(timezone ? { timezone } : {}),
@@ -310,14 +338,16 @@ async function* partRecords(ds: OpenedDataset, part: DatasetPart, options: ReadO
     ...(part.openContent ? { openContent: part.openContent } : {}),
   });
   if (part.member === undefined) {
-    yield* records;
+    yield* batches;
     return;
   }
   const base = part.index * MEMBER_ORDINAL_STRIDE;
-  for await (const raw of records) {
-    raw.member = part.member;
-    raw.ordinal += base;
-    yield raw;
+  for await (const batch of batches) {
+    for (const raw of batch) {
+      raw.member = part.member;
+      raw.ordinal += base;
+    }
+    yield batch;
   }
 }
 
@@ -353,13 +383,34 @@ function recordKeyInFile(raw: RawRecord, doc: Record<string, unknown>): string {
   return `ordinal:${raw.ordinal}`;
 }
 
-/** Normalized events of one part, in file order (no sorting). */
-async function* normalizedEvents(ds: OpenedDataset, part: DatasetPart, options: ReadOptions, stats: { untimed: number }): AsyncGenerator<ReplayEvent> {
-  for await (const raw of partRecords(ds, part, options)) {
-    const { doc, timestamp } = normalizeRecord(raw);
-    if (Number.isNaN(timestamp)) stats.untimed++;
-    yield { doc, timestamp, key: recordKey(raw, doc), dataset: ds.file, ordinal: raw.ordinal };
+/** Normalized events of one part, in file order (no sorting), a batch at a time. */
+async function* normalizedBatches(ds: OpenedDataset, part: DatasetPart, options: ReadOptions, stats: { untimed: number }): AsyncGenerator<ReplayEvent[]> {
+  for await (const batch of partRecordBatches(ds, part, options)) {
+    const events: ReplayEvent[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const raw = batch[i] as RawRecord;
+      const { doc, timestamp } = normalizeRecord(raw);
+      if (Number.isNaN(timestamp)) stats.untimed++;
+      events[i] = { doc, timestamp, key: recordKey(raw, doc), dataset: ds.file, ordinal: raw.ordinal };
+    }
+    yield events;
   }
+}
+
+async function* flattened<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
+}
+
+async function* batched<T>(items: AsyncIterable<T>, size = BATCH_SIZE): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
 }
 
 /** The reorder window of a dataset: read options, else its descriptor, else 5 minutes. */
@@ -388,23 +439,31 @@ function rebaseTarget(ds: OpenedDataset, options: ReadOptions): number | undefin
  * `options.onDiagnostic`.
  */
 export async function* openDataset(file: string, options: ReadOptions): AsyncGenerator<ReplayEvent> {
+  yield* flattened(openDatasetBatches(file, options));
+}
+
+/**
+ * `openDataset` a batch of events at a time (a few hundred): what a replay loop should read, as it
+ * pays for one asynchronous step per batch instead of one per event.
+ */
+export async function* openDatasetBatches(file: string, options: ReadOptions): AsyncGenerator<ReplayEvent[]> {
   options = { ...currentDefaults(), ...options };
   const ds = resolveDataset(file, options);
   const rebase = rebaseTarget(ds, options);
   const parts = await datasetParts(ds, options);
   const stats = { untimed: 0 };
-  let events: AsyncIterable<ReplayEvent>;
+  let events: AsyncIterable<ReplayEvent[]>;
   if (options.timeOrder === 'sort') {
     const all = (async function* concat(): AsyncGenerator<ReplayEvent> {
-      for (const part of parts) yield* normalizedEvents(ds, part, options, stats);
+      for (const part of parts) yield* flattened(normalizedBatches(ds, part, options, stats));
     })();
-    events = sortByTime(all, ds.file, options.sortBufferLimit ?? DEFAULT_SORT_BUFFER_LIMIT, options.tmpDir);
+    events = batched(sortByTime(all, ds.file, options.sortBufferLimit ?? DEFAULT_SORT_BUFFER_LIMIT, options.tmpDir));
   } else {
     const windowMs = reorderWindowMs(ds, options);
     // Members are ordered side by side: their buffers share the budget of one dataset.
     const share = Math.max(1, parts.length);
     const ordered = parts.map((part) =>
-      orderByTime(normalizedEvents(ds, part, options, stats), {
+      orderBatchesByTime(normalizedBatches(ds, part, options, stats), {
         file: ds.file,
         onDiagnostic: options.onDiagnostic,
         ...(windowMs !== undefined ? { windowMs } : {}),
@@ -412,9 +471,9 @@ export async function* openDataset(file: string, options: ReadOptions): AsyncGen
         lookahead: Math.max(10, Math.floor(DEFAULT_LOOKAHEAD / share)),
       }),
     );
-    events = ordered.length === 1 ? (ordered[0] as AsyncIterable<ReplayEvent>) : mergeOrdered(ordered);
+    events = ordered.length === 1 ? (ordered[0] as AsyncIterable<ReplayEvent[]>) : batched(mergeOrdered(ordered.map((o) => flattened(o))));
   }
-  if (rebase !== undefined) events = rebaseEvents(events, rebase);
+  if (rebase !== undefined) events = rebaseBatches(events, rebase);
   yield* events;
   if (stats.untimed) {
     options.onDiagnostic({

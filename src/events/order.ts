@@ -20,7 +20,12 @@ import type { ReplayEvent } from './types.js';
 
 export const DEFAULT_REORDER_WINDOW_MS = 5 * 60_000;
 export const DEFAULT_WHOLE_SORT_LIMIT = 10_000;
-export const DEFAULT_LOOKAHEAD = 1_000;
+/**
+ * Events an in-order stream holds back (so a stream that turns out of order shortly after is still
+ * reordered). Small on purpose: every held event is a parsed document that survives garbage
+ * collections, and holding a thousand tripled the collector's work on a large replay.
+ */
+export const DEFAULT_LOOKAHEAD = 128;
 /** Most events held while reordering, whatever the window: bounds memory on a dense window. */
 export const DEFAULT_MAX_BUFFERED = 200_000;
 /** Late events reported one by one; the rest are counted in one summary. */
@@ -107,6 +112,56 @@ export function formatDuration(ms: number): string {
 
 /** `source` in time order, as described at the top of this module. */
 export async function* orderByTime(source: AsyncIterable<ReplayEvent>, options: TimeOrderOptions): AsyncGenerator<ReplayEvent> {
+  async function* singles(): AsyncGenerator<ReplayEvent[]> {
+    for await (const event of source) yield [event];
+  }
+  for await (const batch of orderBatchesByTime(singles(), options)) yield* batch;
+}
+
+/**
+ * A first-in first-out queue: the buffer of an in-order stream, whose events leave in the order
+ * they came (cheaper than the heap, which it hands its events to when the stream turns out of order).
+ */
+class EventQueue {
+  private items: ReplayEvent[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  peek(): ReplayEvent | undefined {
+    return this.items[this.head];
+  }
+
+  push(event: ReplayEvent): void {
+    this.items.push(event);
+  }
+
+  shift(): ReplayEvent | undefined {
+    const e = this.items[this.head];
+    this.items[this.head++] = undefined as unknown as ReplayEvent;
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return e;
+  }
+
+  drain(): ReplayEvent[] {
+    const out = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return out;
+  }
+}
+
+/**
+ * `orderByTime` over batches: each batch read yields the events released while it was taken in
+ * (possibly none; empty batches are not yielded). While the stream is in order, held events wait
+ * in a queue; from the first event out of order on, in a heap.
+ */
+export async function* orderBatchesByTime(source: AsyncIterable<ReplayEvent[]>, options: TimeOrderOptions): AsyncGenerator<ReplayEvent[]> {
   const windowMs = options.windowMs ?? DEFAULT_REORDER_WINDOW_MS;
   const wholeSortLimit = options.wholeSortLimit ?? DEFAULT_WHOLE_SORT_LIMIT;
   const lookahead = Math.max(1, options.lookahead ?? DEFAULT_LOOKAHEAD);
@@ -115,6 +170,8 @@ export async function* orderByTime(source: AsyncIterable<ReplayEvent>, options: 
 
   // Small datasets: sorted whole.
   const head: ReplayEvent[] = [];
+  /** The part of the batch that filled the head which is not in the head. */
+  let rest: ReplayEvent[] = [];
   let exhausted = false;
   while (head.length <= wholeSortLimit) {
     const r = await iterator.next();
@@ -122,30 +179,42 @@ export async function* orderByTime(source: AsyncIterable<ReplayEvent>, options: 
       exhausted = true;
       break;
     }
-    head.push(r.value);
+    const batch = r.value;
+    const room = wholeSortLimit + 1 - head.length;
+    if (batch.length <= room) {
+      for (const e of batch) head.push(e);
+    } else {
+      for (let i = 0; i < room; i++) head.push(batch[i] as ReplayEvent);
+      rest = batch.slice(room);
+    }
   }
   if (exhausted) {
     head.sort(compareReplayEvents);
-    yield* head;
+    if (head.length) yield head;
     return;
   }
 
   // Large datasets: stream while in order, reorder within the window once they are not.
+  const queue = new EventQueue();
   const heap = new EventHeap<{ event: ReplayEvent }>();
   let maxSeen = -Infinity;
   let previous = -Infinity;
   let lastReleased = -Infinity;
   let inOrder = true;
   let late = 0;
+  let out: ReplayEvent[] = [];
 
-  const arrive = (event: ReplayEvent): ReplayEvent | undefined => {
+  const arrive = (event: ReplayEvent): void => {
     const t = event.timestamp;
     if (Number.isNaN(t)) {
-      heap.push({ event });
-      return undefined;
+      // Untimed events sort before every timed one: due at once.
+      if (inOrder) out.push(event);
+      else heap.push({ event });
+      return;
     }
     if (t < previous && inOrder) {
       inOrder = false;
+      for (const e of queue.drain()) heap.push({ event: e });
       options.onDiagnostic({
         file: options.file,
         line: lineOfKey(event.key),
@@ -170,41 +239,66 @@ export async function* orderByTime(source: AsyncIterable<ReplayEvent>, options: 
           hint: 'Raise `reorder_window:` in the dataset descriptor, or sort the file by time.',
         });
       }
-      return event;
+      out.push(event);
+      return;
     }
     if (t > maxSeen) maxSeen = t;
-    heap.push({ event });
-    return undefined;
+    if (inOrder) queue.push(event);
+    else heap.push({ event });
   };
 
-  function* release(all: boolean): Generator<ReplayEvent> {
+  const release = (all: boolean): void => {
+    if (inOrder) {
+      for (;;) {
+        const top = queue.peek();
+        if (!top) return;
+        const t = top.timestamp;
+        if (!(all || t <= maxSeen - windowMs || queue.size > lookahead || queue.size > maxBuffered)) return;
+        queue.shift();
+        if (t > lastReleased) lastReleased = t;
+        out.push(top);
+      }
+    }
     for (;;) {
       const top = heap.peek();
       if (!top) return;
       const t = top.event.timestamp;
-      const due = all || Number.isNaN(t) || t <= maxSeen - windowMs || (inOrder && heap.size > lookahead) || heap.size > maxBuffered;
+      const due = all || Number.isNaN(t) || t <= maxSeen - windowMs || heap.size > maxBuffered;
       if (!due) return;
       heap.pop();
       if (!Number.isNaN(t) && t > lastReleased) lastReleased = t;
-      yield top.event;
+      out.push(top.event);
     }
-  }
+  };
+
+  const take = (): ReplayEvent[] => {
+    const batch = out;
+    out = [];
+    return batch;
+  };
 
   try {
-    for (const event of head) {
-      const now = arrive(event);
-      if (now) yield now;
-    }
+    // The head was read without releasing in between (as one read), then released once.
+    for (const event of head) arrive(event);
     head.length = 0;
-    yield* release(false);
+    release(false);
+    for (const event of rest) {
+      arrive(event);
+      release(false);
+    }
+    rest = [];
+    if (out.length) yield take();
     for (;;) {
       const r = await iterator.next();
       if (r.done) break;
-      const now = arrive(r.value);
-      if (now) yield now;
-      yield* release(false);
+      for (const event of r.value) {
+        arrive(event);
+        release(false);
+      }
+      if (out.length) yield take();
     }
-    yield* release(true);
+    release(true);
+    if (out.length) yield take();
   } finally {
     await iterator.return?.();
   }
@@ -300,6 +394,22 @@ export async function* rebaseEvents(source: AsyncIterable<ReplayEvent>, startMs:
       event.timestamp += delta;
     }
     yield event;
+  }
+}
+
+/** `rebaseEvents` over batches. */
+export async function* rebaseBatches(source: AsyncIterable<ReplayEvent[]>, startMs: number): AsyncGenerator<ReplayEvent[]> {
+  let delta: number | undefined;
+  for await (const batch of source) {
+    for (const event of batch) {
+      if (Number.isNaN(event.timestamp)) continue;
+      delta ??= startMs - event.timestamp;
+      if (delta !== 0) {
+        shiftDoc(event.doc, delta);
+        event.timestamp += delta;
+      }
+    }
+    yield batch;
   }
 }
 

@@ -55,7 +55,16 @@ function looksWhole(buf: Uint8Array, start: number, end: number): boolean {
   return buf[i] === 0x7b && buf[j] === 0x7d;
 }
 
+/** The lines of a file one by one (see `readRawLineBatches`). */
 export async function* readRawLines(absPath: string, options: RawLineOptions = {}): AsyncGenerator<DecodedLine> {
+  for await (const batch of readRawLineBatches(absPath, options)) yield* batch;
+}
+
+/**
+ * The lines of a file, a batch per chunk read (a few hundred lines of 256 KiB): consumers that
+ * process lines in a loop pay the cost of an asynchronous step once per chunk, not once per line.
+ */
+export async function* readRawLineBatches(absPath: string, options: RawLineOptions = {}): AsyncGenerator<DecodedLine[]> {
   const filter = options.filter;
   const maxLine = options.maxLineBytes ?? limits().maxLineBytes;
   const stream = options.open ? undefined : createReadStream(absPath, { highWaterMark: 1 << 18 });
@@ -103,6 +112,7 @@ export async function* readRawLines(absPath: string, options: RawLineOptions = {
         if (buf[0] === LF) pos = 1;
       }
       let nextCR = buf.indexOf(CR, pos);
+      const batch: DecodedLine[] = [];
       for (;;) {
         let nl = buf.indexOf(LF, pos);
         if (nextCR >= 0 && nextCR < pos) nextCR = buf.indexOf(CR, pos);
@@ -119,9 +129,10 @@ export async function* readRawLines(absPath: string, options: RawLineOptions = {
         }
         if (nl < 0) break;
         const out = emit(buf, pos, nl);
-        if (out) yield out;
+        if (out) batch.push(out);
         pos = nl + width;
       }
+      if (batch.length) yield batch;
       if (pos < buf.length) {
         const rest = buf.length - pos;
         if (overlong || rest > maxLine) {
@@ -137,7 +148,7 @@ export async function* readRawLines(absPath: string, options: RawLineOptions = {
       const tail = carry ?? Buffer.alloc(0);
       carry = undefined;
       const out = emit(tail, 0, tail.length);
-      if (out) yield out;
+      if (out) yield [out];
     }
   } finally {
     stream?.destroy();
