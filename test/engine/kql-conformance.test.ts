@@ -113,6 +113,15 @@ t.test('text fields: tokens as the standard analyzer makes them (PowerShell scri
     ['powershell.file.script_block_text:Mimi*', 'Invoke-Mimikatz', true],
     ['powershell.file.script_block_text:*katz', 'Invoke-Mimikatz', true],
     ['powershell.file.script_block_text:1.2*', 'version 1.25', true],
+    ['powershell.file.script_block_text:"10.0"', 'from 10.0.0.1', false],
+    ['powershell.file.script_block_text:"a b"', 'a.b', false],
+    ['powershell.file.script_block_text:"a b"', 'a..b', true],
+    ['powershell.file.script_block_text:"1 2"', '1,2', false],
+    ['powershell.file.script_block_text:"a 1"', 'a.1', true],
+    ['powershell.file.script_block_text:straße', 'Die STRASSE; die Straße.', true],
+    ['powershell.file.script_block_text:"don\'t"', 'I don\'t', true],
   ];
   for (const [query, text, expected] of rows) t.equal(matches(query, sb(text)), expected, `${query} on ${JSON.stringify(text)}`);
+  t.ok(matches('message:"logon failure"', { message: ['first line', 'A logon failure'] }), 'a multi-valued text field: any value');
+  t.notOk(matches('message:"first logon"', { message: ['first', 'logon'] }), 'a phrase does not span two values');
 });

@@ -46,28 +46,64 @@ function words(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}_*]+(?:(?:(?<=\p{L})[.:'’](?=\p{L})|(?<=\p{N})[.,;'’](?=\p{N}))[\p{L}\p{N}_*]+)*/gu) ?? [];
 }
 
-// Character classes of the document-side regular expression (it runs without the `u` flag, so
-// non-ASCII letters are approximated by every code unit from U+00C0).
-const LETTER = 'A-Za-z\\u00c0-\\uffff';
-const WORD = `[${LETTER}0-9_]`;
+// Character classes of the document-side pattern, a Lucene regular expression (run as an automaton:
+// linear in the value, any element of a multi-valued field). Letters: ASCII, and every code point from
+// U+00C0 except the apostrophe U+2019 (an approximation of Unicode's letter classes).
+const cp = (n: number) => String.fromCodePoint(n);
+const LETTER = `a-zA-Z${cp(0xc0)}-${cp(0x2018)}${cp(0x201a)}-${cp(0x10ffff)}`;
+const WORD = `${LETTER}0-9_`;
+/** Characters that join two letters into one token (UAX #29 MidLetter / MidNumLet). */
+const LETTER_JOIN = `\\.\\:\\'${cp(0x2019)}`;
+/** Characters that join two digits (MidNum / MidNumLet). */
+const DIGIT_JOIN = `\\.\\,\\;\\'${cp(0x2019)}`;
+const ANY_JOIN = `\\.\\,\\;\\:\\'${cp(0x2019)}`;
 
-function startBoundary(first: string): string {
-  const joined = /[0-9]/.test(first) ? `[0-9][.,;'’]` : /[_*]/.test(first) ? '' : `[${LETTER}][.:'’]`;
-  return `(?<!${WORD})${joined ? `(?<!${joined})` : ''}`;
+type Edge = 'letter' | 'digit' | 'other' | 'wild';
+
+function edge(ch: string): Edge {
+  if (ch === '*') return 'wild';
+  if (/[0-9]/.test(ch)) return 'digit';
+  if (ch === '_') return 'other';
+  return 'letter';
 }
 
-function endBoundary(last: string): string {
-  const joined = /[0-9]/.test(last) ? `[.,;'’][0-9]` : /[_]/.test(last) ? '' : /\*/.test(last) ? `[.,;:'’]${WORD}` : `[.:'’][${LETTER}]`;
-  return `(?!${WORD})${joined ? `(?!${joined})` : ''}`;
+/** What may come before a token that starts with a character of this kind (nothing, or a break). */
+function before(kind: Edge): string {
+  if (kind === 'letter') return `(.*[^${WORD}${LETTER_JOIN}]|(.*[^${LETTER}])?[${LETTER_JOIN}])?`;
+  if (kind === 'digit') return `(.*[^${WORD}${DIGIT_JOIN}]|(.*[^0-9])?[${DIGIT_JOIN}])?`;
+  return `(.*[^${WORD}])?`;
 }
 
-/** A search for whole tokens in sequence (a phrase when several), case-insensitive. */
-function wordRegex(sequence: string[]): string {
-  const token = (w: string) =>
-    startBoundary(w[0] as string) +
-    w.split('*').map(escapeRegex).join(`[${LETTER}0-9_.,;:'’]*?`) +
-    endBoundary(w[w.length - 1] as string);
-  return `[\\s\\S]*?${sequence.map(token).join(`[^${LETTER}0-9_]+`)}`;
+function after(kind: Edge): string {
+  if (kind === 'letter') return `([^${WORD}${LETTER_JOIN}].*|[${LETTER_JOIN}]([^${LETTER}].*)?)?`;
+  if (kind === 'digit') return `([^${WORD}${DIGIT_JOIN}].*|[${DIGIT_JOIN}]([^0-9].*)?)?`;
+  if (kind === 'wild') return `([^${WORD}${ANY_JOIN}].*|[${ANY_JOIN}]([^${WORD}].*)?)?`;
+  return `([^${WORD}].*)?`;
+}
+
+/** Between two tokens of a phrase: a break, i.e. not a single joiner between letters (or digits). */
+function between(last: Edge, first: Edge): string {
+  if (last === 'letter' && first === 'letter') return `([^${WORD}][^${WORD}]+|[^${WORD}${LETTER_JOIN}])`;
+  if (last === 'digit' && first === 'digit') return `([^${WORD}][^${WORD}]+|[^${WORD}${DIGIT_JOIN}])`;
+  return `[^${WORD}]+`;
+}
+
+function tokenBody(token: string): string {
+  return Array.from(token, (ch) => (ch === '*' ? `[${WORD}${ANY_JOIN}]*` : /[\p{L}\p{N}]/u.test(ch) ? ch : `\\${ch}`)).join('');
+}
+
+/**
+ * A Lucene regular expression matching a whole value that holds the tokens in sequence (a phrase
+ * when several), for a case-insensitive match.
+ */
+function tokenPattern(sequence: string[]): string {
+  let out = before(edge((sequence[0] as string)[0] as string));
+  sequence.forEach((token, i) => {
+    if (i > 0) out += between(edge((sequence[i - 1] as string).slice(-1)), edge(token[0] as string));
+    out += tokenBody(token);
+  });
+  const lastToken = sequence[sequence.length - 1] as string;
+  return out + after(edge(lastToken.slice(-1)));
 }
 
 export class KqlLowering {
@@ -135,9 +171,8 @@ export class KqlLowering {
       // A quoted `*` is punctuation to the analyzer, not a wildcard.
       const ws = words(v.quoted ? v.text.replace(/\*/g, ' ') : v.text);
       if (!ws.length) return { kind: 'literal', value: false, span };
-      const tests = v.quoted ? [wordRegex(ws)] : ws.map((w) => wordRegex([w]));
-      const terms: Expr[] = tests.map((re) => ({ kind: 'call', name: 'match', args: [subject, { kind: 'literal', value: re, span }], caseInsensitive: true, span }));
-      return terms.length === 1 ? (terms[0] as Expr) : { kind: 'or', terms, span };
+      const patterns = v.quoted ? [tokenPattern(ws)] : ws.map((w) => tokenPattern([w]));
+      return { kind: 'match', mode: 'regex', subject, patterns, caseInsensitive: true, span };
     }
     if (v.wildcard) {
       if (v.text === '*') return { kind: 'exists', field: subject, span };
