@@ -108,7 +108,18 @@ function loadSigmaDocuments(docs: Array<{ doc: Document.Parsed; start: number; e
   const registered: RegisteredDoc[] = [];
   let failed = false;
   for (const { doc, start, end } of docs) {
-    const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // aliases are resolved here: an alias whose anchor is missing, or too many alias uses
+      const message = (err as Error).message.split('\n')[0] ?? '';
+      const name = /: (\S+)$/.exec(message)?.[1];
+      const alias = name ? text.indexOf(`*${name}`, start) : -1;
+      diagnostics.push(errorAt(ctx.file, lineCol(text, alias >= 0 ? alias : start), 'load/yaml-syntax', `invalid YAML: ${message}`, 'Define each anchor (&name) before its aliases (*name), and keep aliases few.'));
+      failed = true;
+      continue;
+    }
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       diagnostics.push(errorAt(ctx.file, lineCol(text, start), 'load/schema', 'a Sigma document must be a mapping', 'Write title, logsource, detection, …'));
       failed = true;
@@ -325,7 +336,12 @@ function findOnDisk(root: string, absPath: string, ref: string): RegisteredDoc |
     const docs = parseAllDocuments(text, { uniqueKeys: true });
     for (const doc of Array.isArray(docs) ? docs : []) {
       if (doc.errors.length || doc.contents === null) continue;
-      const data = doc.toJS() as Record<string, unknown>;
+      let data: Record<string, unknown>;
+      try {
+        data = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+      } catch {
+        continue; // an unresolved or excessive alias: not a usable document
+      }
       if (typeof data !== 'object' || data === null) continue;
       const kind = sigmaKind(data);
       if (!kind || kind === 'filter' || !idsOf(data).includes(ref)) continue;

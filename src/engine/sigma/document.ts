@@ -40,7 +40,16 @@ export function parseSigmaText(text: string): SigmaDoc[] {
     const err = doc.errors[0];
     if (err) throw new SigmaDocumentError(`invalid YAML: ${err.message.split('\n')[0]}`, err.pos[0]);
     if (doc.contents === null) continue;
-    const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // aliases are resolved here: an alias whose anchor is missing, or too many alias uses
+      const message = (err as Error).message.split('\n')[0] ?? '';
+      const name = /: (\S+)$/.exec(message)?.[1];
+      const alias = name ? text.indexOf(`*${name}`, doc.range[0]) : -1;
+      throw new SigmaDocumentError(`invalid YAML: ${message}`, alias >= 0 ? alias : doc.range[0]);
+    }
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new SigmaDocumentError('a Sigma document must be a mapping (title, logsource, detection, …)', doc.range[0]);
     }
