@@ -30,10 +30,21 @@ export interface AttackTechnique {
   revokedBy?: string;
 }
 
+/** Where a catalogue was built from (see src/lint/attack/sources/README.md). */
+export interface AttackCatalogueSource {
+  data: string;
+  repository?: string;
+  commit?: string;
+  file: string;
+  upstream?: string;
+  builtBy: string;
+}
+
 export interface AttackCatalogueData {
   format: 'ruleproof-attack/1';
   domain: string;
   version: string;
+  source?: AttackCatalogueSource;
   tactics: AttackTactic[];
   techniques: AttackTechnique[];
 }
@@ -41,6 +52,7 @@ export interface AttackCatalogueData {
 export class AttackCatalogue {
   readonly version: string;
   readonly domain: string;
+  readonly source: AttackCatalogueSource | undefined;
   readonly tactics: readonly AttackTactic[];
   readonly techniques: readonly AttackTechnique[];
   private readonly tacticsById = new Map<string, AttackTactic>();
@@ -52,6 +64,7 @@ export class AttackCatalogue {
   constructor(data: AttackCatalogueData) {
     this.version = data.version;
     this.domain = data.domain;
+    this.source = data.source;
     this.tactics = data.tactics;
     this.techniques = data.techniques;
     for (const t of data.tactics) {
@@ -102,27 +115,34 @@ function catalogueDir(): string {
   return assetPath('lint', 'attack');
 }
 
+/** Numeric order of release numbers: 9.0 < 18.1 < 19.2. */
+export function compareAttackVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+let bundled: string[] | undefined;
+
 /** Versions shipped with ruleproof, oldest first. */
 export function bundledAttackVersions(): string[] {
+  if (bundled) return [...bundled];
   const dir = catalogueDir();
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  bundled = readdirSync(dir)
     .map((f) => CATALOGUE_FILE.exec(f)?.[1])
     .filter((v): v is string => !!v)
-    .sort((a, b) => {
-      const pa = a.split('.').map(Number);
-      const pb = b.split('.').map(Number);
-      for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-        if (d) return d;
-      }
-      return 0;
-    });
+    .sort(compareAttackVersions);
+  return [...bundled];
 }
 
 const cache = new Map<string, AttackCatalogue>();
 
-/** The catalogue for an ATT&CK version (`18.1`; `18` picks the newest bundled 18.x). */
+/** The catalogue for an ATT&CK version (`18.1`; `18` picks the newest bundled 18.x, `19` the newest 19.x). */
 export function loadAttackCatalogue(version: string): AttackCatalogue {
   const wanted = String(version).trim().replace(/^v/i, '');
   const cached = cache.get(wanted);
@@ -141,8 +161,13 @@ export function loadAttackCatalogue(version: string): AttackCatalogue {
       hint: `Set attack_version in ruleproof.config.yml or --attack-version to one of: ${versions.join(', ')}.`,
     });
   }
-  const data = JSON.parse(readFileSync(path.join(catalogueDir(), `enterprise-attack-${chosen}.json`), 'utf8')) as AttackCatalogueData;
-  const catalogue = new AttackCatalogue(data);
+  // One instance per release, whichever spelling asked for it (`19`, `v19.2`), so callers can compare them.
+  let catalogue = cache.get(chosen);
+  if (!catalogue) {
+    const data = JSON.parse(readFileSync(path.join(catalogueDir(), `enterprise-attack-${chosen}.json`), 'utf8')) as AttackCatalogueData;
+    catalogue = new AttackCatalogue(data);
+    cache.set(chosen, catalogue);
+  }
   cache.set(wanted, catalogue);
   return catalogue;
 }

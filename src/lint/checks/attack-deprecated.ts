@@ -1,5 +1,5 @@
 import type { Finding, LintCheck } from '../types.js';
-import { attackRefs, describeTechnique, isAttack } from './attack-util.js';
+import { attackFor, attackRefs, describeTechnique, isAttack } from './attack-util.js';
 
 export const attackDeprecated: LintCheck = {
   id: 'attack/deprecated',
@@ -10,7 +10,8 @@ export const attackDeprecated: LintCheck = {
       'counts towards coverage of the current matrix. For a revoked technique the finding names its replacement (the ' +
       'revoked-by successor in the catalogue); a deprecated one has none, so the mapping needs a fresh choice.',
   },
-  check(rule, { attack }) {
+  check(rule, context) {
+    const { attack, label } = attackFor(rule, context);
     const findings: Finding[] = [];
     for (const { kind, ref, mapping } of attackRefs(rule)) {
       if (!isAttack(mapping) || kind === 'tactic') continue;
@@ -21,7 +22,7 @@ export const attackDeprecated: LintCheck = {
         findings.push({
           path: `${ref.path}.id`,
           message:
-            `${describeTechnique(technique)} is revoked in ATT&CK ${attack.version}` +
+            `${describeTechnique(technique)} is revoked in ${label}` +
             (successor ? `; it was replaced by ${describeTechnique(successor)}` : ''),
           hint: successor
             ? `Map the rule to ${successor.id} "${successor.name}"` +
@@ -32,7 +33,7 @@ export const attackDeprecated: LintCheck = {
       } else {
         findings.push({
           path: `${ref.path}.id`,
-          message: `${describeTechnique(technique)} is deprecated in ATT&CK ${attack.version} and has no replacement`,
+          message: `${describeTechnique(technique)} is deprecated in ${label} and has no replacement`,
           hint: 'Choose a current technique that describes what the rule detects, or remove the mapping.',
         });
       }

@@ -1,5 +1,5 @@
 import type { Finding, LintCheck } from '../types.js';
-import { attackRefs, isAttack } from './attack-util.js';
+import { attackFor, attackRefs, isAttack } from './attack-util.js';
 
 export const attackNameMismatch: LintCheck = {
   id: 'attack/name-mismatch',
@@ -10,7 +10,8 @@ export const attackNameMismatch: LintCheck = {
       'its id usually means one of the two was copied from the wrong entry, and readers trust the name. The expected name ' +
       'is in the message; ids the catalogue does not know are left to attack/unknown-id.',
   },
-  check(rule, { attack }) {
+  check(rule, context) {
+    const { attack, label } = attackFor(rule, context);
     const findings: Finding[] = [];
     for (const { kind, ref, mapping } of attackRefs(rule)) {
       if (!isAttack(mapping)) continue;
@@ -19,7 +20,7 @@ export const attackNameMismatch: LintCheck = {
       const what = kind === 'tactic' ? 'tactic' : kind === 'technique' ? 'technique' : 'sub-technique';
       findings.push({
         path: `${ref.path}.name`,
-        message: `${what} ${entry.id} is named "${entry.name}" in ATT&CK ${attack.version}, not "${ref.name}"`,
+        message: `${what} ${entry.id} is named "${entry.name}" in ${label}, not "${ref.name}"`,
         hint:
           entry.name.toLowerCase() === ref.name.trim().toLowerCase()
             ? `Write the name exactly as ATT&CK does: "${entry.name}".`

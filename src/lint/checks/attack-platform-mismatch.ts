@@ -1,6 +1,6 @@
 import type { Rule } from '../../rules/model.js';
 import type { Finding, LintCheck } from '../types.js';
-import { attackRefs, describeTechnique, isAttack } from './attack-util.js';
+import { attackFor, attackRefs, describeTechnique, isAttack } from './attack-util.js';
 import { sigmaDoc } from './sigma-util.js';
 
 /** ATT&CK's spelling of the operating systems a rule can declare. */
@@ -42,9 +42,10 @@ export const attackPlatformMismatch: LintCheck = {
       'a copied mapping) and misstates coverage. It is a warning because ATT&CK platform lists lag behind real tradecraft; ' +
       'rules that declare no operating system, and techniques without platforms, are not checked.',
   },
-  check(rule, { attack }) {
+  check(rule, context) {
     const { platforms } = rulePlatforms(rule);
     if (!platforms.length) return [];
+    const { attack, label } = attackFor(rule, context);
     const findings: Finding[] = [];
     for (const { kind, ref, mapping } of attackRefs(rule)) {
       if (!isAttack(mapping) || kind === 'tactic') continue;
@@ -53,7 +54,7 @@ export const attackPlatformMismatch: LintCheck = {
       if (platforms.some((p) => technique.platforms!.includes(p))) continue;
       findings.push({
         path: `${ref.path}.id`,
-        message: `the rule is for ${platforms.join(', ')}, but ATT&CK ${attack.version} lists ${describeTechnique(technique)} only for ${technique.platforms.join(', ')}`,
+        message: `the rule is for ${platforms.join(', ')}, but ${label} lists ${describeTechnique(technique)} only for ${technique.platforms.join(', ')}`,
         hint: 'Check the technique id (a neighbouring number or a copied mapping is the usual cause), or the rule\'s OS tag.',
       });
     }

@@ -1,5 +1,5 @@
 import type { Finding, LintCheck } from '../types.js';
-import { attackRefs, isAttack } from './attack-util.js';
+import { attackFor, attackRefs, isAttack } from './attack-util.js';
 
 export const attackSubtechniqueParent: LintCheck = {
   id: 'attack/subtechnique-parent',
@@ -10,7 +10,8 @@ export const attackSubtechniqueParent: LintCheck = {
       'sub-technique under another technique, a sub-technique id in a technique slot, and a technique id in a ' +
       'sub-technique slot, none of which any ATT&CK tool reads correctly.',
   },
-  check(rule, { attack }) {
+  check(rule, context) {
+    const { attack } = attackFor(rule, context);
     const findings: Finding[] = [];
     for (const { kind, ref, mapping } of attackRefs(rule)) {
       if (!isAttack(mapping) || kind === 'tactic') continue;

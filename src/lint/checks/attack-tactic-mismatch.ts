@@ -1,5 +1,5 @@
 import type { Finding, LintCheck } from '../types.js';
-import { describeTechnique, isAttack, tacticNames } from './attack-util.js';
+import { attackFor, describeTechnique, isAttack, tacticNames } from './attack-util.js';
 
 export const attackTacticMismatch: LintCheck = {
   id: 'attack/tactic-mismatch',
@@ -10,7 +10,8 @@ export const attackTacticMismatch: LintCheck = {
       'mapped tactic must be one of them. Remote Services under Execution, say, is a mapping no navigator layer can show. ' +
       'Sub-techniques are checked when their parent technique passes, so one mistake is reported once.',
   },
-  check(rule, { attack }) {
+  check(rule, context) {
+    const { attack, label } = attackFor(rule, context);
     const findings: Finding[] = [];
     const seen = new Set<string>();
     for (const mapping of rule.threat) {
@@ -27,7 +28,7 @@ export const attackTacticMismatch: LintCheck = {
           seen.add(key);
           findings.push({
             path: `${ref.path}.id`,
-            message: `${describeTechnique(technique)} is not a technique of tactic ${tactic.id} (${tactic.name}) in ATT&CK ${attack.version}`,
+            message: `${describeTechnique(technique)} is not a technique of tactic ${tactic.id} (${tactic.name}) in ${label}`,
             hint: `Its tactics are: ${tacticNames(attack, technique.tactics)}. Map it under one of those, or choose another technique.`,
           });
         }

@@ -1,6 +1,6 @@
 import { fieldPath } from '../../rules/paths.js';
 import type { Finding, LintCheck } from '../types.js';
-import { isAttack } from './attack-util.js';
+import { attackFor, isAttack } from './attack-util.js';
 
 const TACTIC_TAG = /^Tactic:\s*(.+)$/i;
 
@@ -13,7 +13,8 @@ export const attackTacticTags: LintCheck = {
       'primary (first mapped) tactic must have its tag, and every "Tactic:" tag must name a tactic the threat mapping ' +
       'lists. Applies to Elastic TOML, and to other formats once they use "Tactic:" tags.',
   },
-  check(rule, { attack }) {
+  check(rule, context) {
+    const { attack } = attackFor(rule, context);
     const tags = rule.tags.map((tag, i) => ({ tag, i, tactic: TACTIC_TAG.exec(tag.trim())?.[1]?.trim() }));
     const tacticTags = tags.filter((t) => t.tactic !== undefined);
     if (rule.format !== 'elastic-toml' && !tacticTags.length) return [];

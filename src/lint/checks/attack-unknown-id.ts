@@ -1,5 +1,11 @@
+import { bundledAttackVersions, loadAttackCatalogue } from '../attack/catalogue.js';
 import type { LintCheck } from '../types.js';
-import { attackRefs, isAttack } from './attack-util.js';
+import { attackFor, attackRefs, isAttack } from './attack-util.js';
+
+/** The other bundled releases that know an id, newest first (`T1685` is in 19.2, not in 18.1). */
+function elsewhere(current: string, known: (version: string) => boolean): string[] {
+  return bundledAttackVersions().filter((v) => v !== current && known(v)).reverse();
+}
 
 export const attackUnknownId: LintCheck = {
   id: 'attack/unknown-id',
@@ -7,32 +13,45 @@ export const attackUnknownId: LintCheck = {
   docs: {
     description:
       'Every tactic, technique and sub-technique id in a rule\'s threat mapping must exist in the ATT&CK catalogue the run ' +
-      'checks against (Enterprise 18.1 unless --attack-version says otherwise). A mistyped or invented id breaks coverage ' +
-      'reports and navigator layers silently. Revoked and deprecated ids exist and are reported by attack/deprecated instead.',
+      'checks against: the release the rule declares (attack_version), else the newer bundled release whose ids or ' +
+      'tactics the rule uses (an ATT&CK 19 id such as T1685 or TA0112 makes it an ATT&CK 19 rule), else the configured ' +
+      'one (Enterprise 18.1 unless attack_version or --attack-version says otherwise). A mistyped or invented id breaks ' +
+      'coverage reports and navigator layers silently. Revoked and deprecated ids exist and are reported by ' +
+      'attack/deprecated instead.',
   },
-  check(rule, { attack }) {
+  check(rule, context) {
+    const { attack, label } = attackFor(rule, context);
     const findings = [];
     for (const { kind, ref, mapping } of attackRefs(rule)) {
       if (!isAttack(mapping)) continue;
       if (kind === 'tactic') {
         if (attack.tactic(ref.id)) continue;
         const byName = attack.tacticByName(ref.name);
+        const other = elsewhere(attack.version, (v) => !!loadAttackCatalogue(v).tactic(ref.id));
         findings.push({
           path: `${ref.path}.id`,
-          message: `${ref.id} is not a tactic in ATT&CK ${attack.version}`,
-          hint: byName ? `Did you mean ${byName.id} (${byName.name})?` : `Tactic ids look like TA0008; see https://attack.mitre.org/tactics/enterprise/.`,
+          message: `${ref.id} is not a tactic in ${label}`,
+          hint: byName
+            ? `Did you mean ${byName.id} (${byName.name})?`
+            : other.length
+              ? `${ref.id} is a tactic of ATT&CK ${other.join(', ')}; declare that release with attack_version, or map the rule to a tactic of ATT&CK ${attack.version}.`
+              : `Tactic ids look like TA0008; see https://attack.mitre.org/tactics/enterprise/.`,
         });
         continue;
       }
       if (attack.technique(ref.id)) continue;
       const named = attack.techniquesNamed(ref.name).filter((t) => !t.revoked && !t.deprecated);
       const what = kind === 'technique' ? 'technique' : 'sub-technique';
+      const other = elsewhere(attack.version, (v) => !!loadAttackCatalogue(v).technique(ref.id));
       findings.push({
         path: `${ref.path}.id`,
-        message: `${ref.id} is not a ${what} in ATT&CK ${attack.version}`,
-        hint: named.length
-          ? `Did you mean ${named.map((t) => `${t.id} (${t.name})`).join(' or ')}?`
-          : `${kind === 'technique' ? 'Technique ids look like T1021' : 'Sub-technique ids look like T1021.006'}; see https://attack.mitre.org/techniques/enterprise/.`,
+        message: `${ref.id} is not a ${what} in ${label}`,
+        hint:
+          [
+            other.length ? `${ref.id} is in ATT&CK ${other.join(', ')}: declare that release with attack_version, or map the rule to ATT&CK ${attack.version}.` : '',
+            named.length ? `Did you mean ${named.map((t) => `${t.id} (${t.name})`).join(' or ')}?` : '',
+          ].filter(Boolean).join(' ') ||
+          `${kind === 'technique' ? 'Technique ids look like T1021' : 'Sub-technique ids look like T1021.006'}; see https://attack.mitre.org/techniques/enterprise/.`,
       });
     }
     return findings;

@@ -1,6 +1,17 @@
 /** Shared by the ATT&CK checks: the distinct references of a rule, and how to name catalogue entries. */
 import type { AttackRef, Rule, ThreatMapping } from '../../rules/model.js';
 import type { AttackCatalogue, AttackTechnique } from '../attack/catalogue.js';
+import { attackVersionLabel, ruleAttackVersion } from '../attack/version.js';
+import type { LintContext } from '../types.js';
+
+/**
+ * The catalogue a rule is checked against (declared by the rule, inferred from ATT&CK 19-only ids and
+ * tactics it uses, or the configured release) and the words that name it in findings.
+ */
+export function attackFor(rule: Rule, context: LintContext): { attack: AttackCatalogue; label: string } {
+  const version = ruleAttackVersion(rule, context.attack);
+  return { attack: version.catalogue, label: attackVersionLabel(version) };
+}
 
 export type RefKind = 'tactic' | 'technique' | 'subtechnique';
 
