@@ -6,6 +6,7 @@
  * to, and stands alone when none does (the attack/* checks then say so).
  */
 import { loadAttackCatalogue, type AttackCatalogue } from '../lint/attack/catalogue.js';
+import { attackCatalogueForTags } from '../lint/attack/version.js';
 import type { AttackRef, ThreatMapping } from './model.js';
 
 const TECHNIQUE_TAG = /^attack\.(t\d{4}(?:\.\d{3})?)$/i;
@@ -21,7 +22,8 @@ function bundledCatalogue(): AttackCatalogue {
 }
 
 export function threatFromSigmaTags(tags: readonly unknown[]): ThreatMapping[] {
-  const cat = bundledCatalogue();
+  // Tags in ATT&CK 19 terms (attack.defense-impairment, attack.t1685) are named from the 19 catalogue.
+  const cat = attackCatalogueForTags(tags, bundledCatalogue());
   const tactics: AttackRef[] = [];
   const techniques: Array<{ ref: AttackRef; tacticShortnames: string[]; parent?: AttackRef }> = [];
   tags.forEach((tag, index) => {
