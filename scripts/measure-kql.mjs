@@ -35,7 +35,7 @@ const KQL_TYPES = new Set(['query', 'saved_query', 'threshold', 'new_terms']);
 const root = bare ? '/nonexistent-root' : source;
 const locks = new VersionLocks(root);
 const blank = () => ({ rules: 0, compiled: 0, unsupported: 0, failed: 0 });
-const stats = { files: files.length, loadFailed: 0, skipped: 0, kql: blank(), kqlByType: {}, eql: blank(), otherRules: 0 };
+const stats = { files: files.length, loadFailed: 0, skipped: 0, kql: blank(), kqlByType: {}, eql: blank(), otherRules: 0, otherByLanguageAndType: {} };
 const reasons = { kql: new Map(), eql: new Map(), skipped: new Map() };
 const note = (lang, kind, message, file) => {
   const key = `${kind}: ${message.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N')}`;
@@ -67,6 +67,8 @@ for (const f of files) {
     else if (withEql && rule.query.language === 'eql') lang = 'eql';
     else {
       stats.otherRules++;
+      const key = `${rule.query.language}/${type}`;
+      stats.otherByLanguageAndType[key] = (stats.otherByLanguageAndType[key] ?? 0) + 1;
       continue;
     }
     const s = stats[lang];
