@@ -179,6 +179,12 @@ t.test('attack/unknown-id against 18.1 and 19.2', (t) =>
       errors: [{ at: /id: T9999/, message: /T9999 is not a technique in ATT&CK 19\.2 \(the rule uses TA0112, which only ATT&CK 19\.2 has\)/, hint: /Did you mean T1685 \(Disable or Modify Tools\)/ }],
     },
     {
+      name: 'a native rule that declares 18.1 cannot use TA0112',
+      configured: '19.2',
+      files: { 'r.yml': nativeRule({ attack_version: '18.1', threat: [threat(DI, MODREG)] }) },
+      errors: [{ at: /id: TA0112/, message: /^TA0112 is not a tactic in ATT&CK 18\.1 \(declared by the rule\)$/, hint: /TA0112 is a tactic of ATT&CK 19\.2; declare that release with attack_version/ }],
+    },
+    {
       name: 'a rule that declares 18.1 cannot use T1685',
       configured: '19.2',
       files: sigma(['attack.defense-evasion', 'attack.t1685'], 'attack_version: "18.1"\n'),
@@ -254,6 +260,12 @@ t.test('attack/name-mismatch: names are the release\'s names', (t) =>
   runVersionCases(t, attackNameMismatch, [
     { name: 'TA0005 "Defense Evasion" in 18.1', configured: '18.1', files: native(threat(DE)), errors: [] },
     { name: 'TA0005 "Stealth" is an ATT&CK 19 rule', configured: '18.1', files: native(threat(STEALTH, ['T1027', 'Obfuscated Files or Information'])), errors: [] },
+    {
+      name: 'TA0005 "Defense Evasion" in a native rule that declares 19',
+      configured: '18.1',
+      files: { 'r.yml': nativeRule({ attack_version: 19, threat: [threat(DE)] }) },
+      errors: [{ at: /name: Defense Evasion/, message: /^tactic TA0005 is named "Stealth" in ATT&CK 19\.2 \(declared by the rule\), not "Defense Evasion"$/ }],
+    },
     {
       name: 'TA0005 "Defense Evasion" configured 19.2',
       configured: '19.2',
