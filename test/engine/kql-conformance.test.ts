@@ -83,7 +83,8 @@ const ROWS: Row[] = [
   { form: 'text field: numbers with dots are one token', query: 'message:10.0.0.1', match: [{ message: 'from 10.0.0.1:80' }], noMatch: [{ message: 'from 10.0.0.12' }] },
   // match-all
   { form: '* matches everything', query: '*', match: [{}], noMatch: [] },
-  { form: '*:* matches any event with a field', query: '*:*', match: [{ a: 1 }], noMatch: [{}] },
+  { form: '*:* is match_all', query: '*:*', match: [{ a: 1 }, {}], noMatch: [] },
+  { form: 'not *:* matches nothing', query: 'not *:*', match: [], noMatch: [{ a: 1 }, {}] },
 ];
 
 t.test('KQL forms', async (t) => {

@@ -118,6 +118,8 @@ export class KqlLowering {
         return { kind: 'not', operand: this.lower(node.operand, prefix), span: node.span };
       case 'exists': {
         const name = prefix + node.field;
+        // Kibana turns `*:*` into match_all: every document, even one without fields.
+        if (name === '*') return { kind: 'literal', value: true, span: node.span };
         if (isPattern(name)) return this.pattern(name, node.span, (subject) => ({ kind: 'exists', field: subject, span: node.span }));
         return { kind: 'exists', field: fieldRef(name, node.fieldSpan), span: node.span };
       }
