@@ -108,12 +108,12 @@ export async function testCommand(io: CliIO, config: RuleproofConfig, paths: str
 }
 
 /** lint + test + coverage summary in one report: the gate `npm start` runs on the bundled content. */
-export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: TestOptions, color: ChalkInstance): Promise<number> {
+export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: TestOptions & { attackVersion?: string }, color: ChalkInstance): Promise<number> {
   const started = performance.now();
   const loaded = await loadForCommand(config, paths);
   const scope = lintChangedScope(io, config, loaded, opts.changedSince);
   if (typeof scope === 'number') return scope;
-  const findings = lintRules(loaded.rules, lintRunOptions(config, config.attackVersion));
+  const findings = lintRules(loaded.rules, lintRunOptions(config, opts.attackVersion ?? config.attackVersion));
   const scoped = scopeLint(loaded, findings, scope);
   const lint = buildLintReport(scoped.load, scoped.findings, undefined);
   const run = selectForRun(io, config, loaded.rules, opts);
