@@ -25,7 +25,7 @@ import { datasetSizeCost, parseShard, shardRules, type ShardSpec } from '../repl
 import { changedFilesSince, rulesTouchedBy } from '../github/changed-files.js';
 import { writeOutputFile } from './main.js';
 
-export const MACHINE_FORMATS = ['json', 'sarif', 'junit', 'github', 'markdown'] as const;
+export { MACHINE_FORMATS } from './format-names.js';
 
 export interface ReportOutputOptions {
   format: string;

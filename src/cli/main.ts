@@ -10,17 +10,8 @@ import { TOOL_VERSION } from '../util/version.js';
 import { findRoot, loadConfig, type RuleproofConfig } from './config.js';
 import { colorFor } from '../report/color.js';
 import { renderDiagnostics } from '../report/console-diagnostics.js';
-import { lintCommand, testCommand, checkCommand } from './commands.js';
-import { runCommand, queryCommand } from './adhoc.js';
-import { datasetsCommand, eventsCommand } from './data.js';
-import { coverageCommand } from './coverage.js';
-import { regressCommand } from './regress.js';
-import { lockCommand } from './lock.js';
-import { newTestCommand } from './new-test.js';
-import { MACHINE_FORMATS } from './formats.js';
-import { githubCommentCommand, githubCheckCommand } from './github.js';
-import { mergeReportsCommand } from './merge-reports.js';
-import { configureDatasetReading } from '../events/dataset.js';
+import { MACHINE_FORMATS } from './format-names.js';
+import { configureDatasetReading } from '../events/reading-defaults.js';
 import { parseRebaseTime } from '../events/order.js';
 
 export interface CliIO {
@@ -47,6 +38,9 @@ export function writeOutputFile(io: CliIO, file: string, content: string): void 
   mkdirSync(path.dirname(target), { recursive: true });
   writeFileSync(target, content);
 }
+
+// Commands load their modules when they run: `ruleproof query` need not load the linter, ajv or
+// octokit, and start-up time counts in every CI step and benchmark.
 
 /** Parse and run; returns the exit code instead of exiting, so tests can call it in-process. */
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
@@ -85,7 +79,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--attack-version <version>', 'ATT&CK catalogue version to check against')
     .option('--fix', 'write fixes into the rule files first (ATT&CK names, reference URLs, revoked techniques), keeping comments and layout')
     .action(async (paths: string[], opts) => {
-      exitCode = await lintCommand(io, config(), paths, opts, color);
+      exitCode = await (await import('./commands.js')).lintCommand(io, config(), paths, opts, color);
     });
 
   program
@@ -111,7 +105,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--update', 'rewrite the counts of fire tests whose alert count changed, showing the diff')
     .option('--rebase <time>', REBASE_HELP, parseRebaseArg)
     .action(async (paths: string[], opts) => {
-      exitCode = await testCommand(io, config(), paths, opts, color);
+      exitCode = await (await import('./commands.js')).testCommand(io, config(), paths, opts, color);
     });
 
   program
@@ -131,7 +125,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--jobs <n>', 'read this many datasets at once, on worker threads', (v) => parseCount(v, '--jobs'))
     .option('-v, --verbose', 'show every test with its dataset and reason')
     .action(async (paths: string[], opts) => {
-      exitCode = await checkCommand(io, config(), paths, opts, color);
+      exitCode = await (await import('./commands.js')).checkCommand(io, config(), paths, opts, color);
     });
 
   program
@@ -142,7 +136,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--explain', 'when nothing fires, explain why the nearest events did not match')
     .option('--rebase <time>', REBASE_HELP, parseRebaseArg)
     .action(async (opts) => {
-      exitCode = await runCommand(io, config(), opts, color);
+      exitCode = await (await import('./adhoc.js')).runCommand(io, config(), opts, color);
     });
 
   program
@@ -155,7 +149,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .argument('<query>', 'the query text')
     .argument('<data...>', 'dataset files')
     .action(async (query: string, data: string[], opts) => {
-      exitCode = await queryCommand(io, config(), query, data, opts);
+      exitCode = await (await import('./adhoc.js')).queryCommand(io, config(), query, data, opts);
     });
 
   program
@@ -165,7 +159,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--raw', 'print the parsed records before normalization')
     .option('--rebase <time>', REBASE_HELP, parseRebaseArg)
     .action(async (data: string[], opts) => {
-      exitCode = await eventsCommand(io, config(), data, opts, color);
+      exitCode = await (await import('./data.js')).eventsCommand(io, config(), data, opts, color);
     });
 
   program
@@ -174,7 +168,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .argument('[paths...]', 'dataset files or directories (default: the configured dataset paths)')
     .addOption(formatOption(['console', 'json'], 'console'))
     .action(async (paths: string[], opts) => {
-      exitCode = await datasetsCommand(io, config(), paths, opts, color);
+      exitCode = await (await import('./data.js')).datasetsCommand(io, config(), paths, opts, color);
     });
 
   program
@@ -189,7 +183,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--clause-coverage', 'include clause coverage of each rule by its tests')
     .option('--mutate', 'include the mutation check of exclusions (implies --clause-coverage)')
     .action(async (paths: string[], opts) => {
-      exitCode = await coverageCommand(io, config(), paths, opts, color);
+      exitCode = await (await import('./coverage.js')).coverageCommand(io, config(), paths, opts, color);
     });
 
   program
@@ -204,7 +198,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--baseline <report.json>', 'compare with a report from the base branch in the summary')
     .option('-v, --verbose', 'show every test with its dataset and reason')
     .action(async (files: string[], opts) => {
-      exitCode = await mergeReportsCommand(io, files, opts, color);
+      exitCode = await (await import('./merge-reports.js')).mergeReportsCommand(io, files, opts, color);
     });
 
   const github = program.command('github').description('publish a JSON report to a pull request through the GitHub REST API (token from GITHUB_TOKEN)');
@@ -219,7 +213,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--api-url <url>', 'GitHub API URL (default: GITHUB_API_URL or https://api.github.com)')
     .option('--debug', 'log the API calls (the token is redacted)')
     .action(async (opts) => {
-      exitCode = await githubCommentCommand(io, opts);
+      exitCode = await (await import('./github.js')).githubCommentCommand(io, opts);
     });
   github
     .command('check')
@@ -232,7 +226,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--api-url <url>', 'GitHub API URL (default: GITHUB_API_URL or https://api.github.com)')
     .option('--debug', 'log the API calls (the token is redacted)')
     .action(async (opts) => {
-      exitCode = await githubCheckCommand(io, opts);
+      exitCode = await (await import('./github.js')).githubCheckCommand(io, opts);
     });
 
   program
@@ -247,7 +241,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--json <file>', 'also write the JSON report to a file')
     .option('--markdown <file>', 'also write the Markdown report to a file')
     .action(async (paths: string[], opts) => {
-      exitCode = await regressCommand(io, config(), paths, opts, color);
+      exitCode = await (await import('./regress.js')).regressCommand(io, config(), paths, opts, color);
     });
 
   program
@@ -257,7 +251,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--update', 'record the current versions and hashes (bumping versions the lock owns)')
     .addOption(formatOption(['console', 'json'], 'console'))
     .action(async (paths: string[], opts) => {
-      exitCode = await lockCommand(io, config(), paths, opts, color);
+      exitCode = await (await import('./lock.js')).lockCommand(io, config(), paths, opts, color);
     });
 
   program
@@ -269,7 +263,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--reason <text>', 'why the case exists (required by quiet tests)')
     .option('--dry-run', 'show the test case without writing it')
     .action(async (opts) => {
-      exitCode = await newTestCommand(io, config(), opts, color);
+      exitCode = await (await import('./new-test.js')).newTestCommand(io, config(), opts, color);
     });
 
   try {
