@@ -124,6 +124,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--strict', 'malformed dataset records fail the tests that read them')
     .option('--jobs <n>', 'read this many datasets at once, on worker threads', (v) => parseCount(v, '--jobs'))
     .option('-v, --verbose', 'show every test with its dataset and reason')
+    .option('--attack-version <version>', 'ATT&CK catalogue version the lint pass checks against')
     .action(async (paths: string[], opts) => {
       exitCode = await (await import('./commands.js')).checkCommand(io, config(), paths, opts, color);
     });
