@@ -43,6 +43,13 @@ interface Cursor {
 }
 
 const MAX_DEPTH = 64;
+/**
+ * Nodes and characters one record may render to. Substitutions can repeat a value, and a Binary
+ * XML value can hold a template instance that repeats its own (nested) value again: a record of
+ * a few hundred bytes could otherwise expand exponentially ("billion laughs"). Real records
+ * render to a few thousand.
+ */
+export const MAX_RECORD_OUTPUT = 4_000_000;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 function pushText(out: XmlNode[], text: string): void {
@@ -56,12 +63,16 @@ export class ChunkBinXml {
   private readonly names = new Map<number, string>();
   private readonly templates = new Map<number, TNode[] | EvtxFormatError>();
   private readonly compiling = new Set<number>();
+  private output = 0;
+  private recordStart = 0;
 
   /** `chunk` holds the whole chunk: every offset in Binary XML is relative to its start. */
   constructor(private readonly chunk: Buffer) {}
 
   /** The `<Event>` element of the record whose Binary XML spans `[start, end)` of the chunk. */
   renderRecord(start: number, end: number): XmlElement {
+    this.output = 0;
+    this.recordStart = start;
     const nodes = this.instantiate(this.document({ pos: start, end }, false, 0), [], 0);
     for (const node of nodes) if (typeof node !== 'string') return node;
     throw new EvtxFormatError('the record holds no element', start);
@@ -347,8 +358,17 @@ export class ChunkBinXml {
     }
   }
 
+  /** Counts rendered output against `MAX_RECORD_OUTPUT`. */
+  private spend(units: number, at: number): void {
+    this.output += units;
+    if (this.output > MAX_RECORD_OUTPUT) {
+      throw new EvtxFormatError(`the record expands to more than ${MAX_RECORD_OUTPUT} nodes and characters (substitutions repeating nested values)`, at);
+    }
+  }
+
   private instantiate(nodes: TNode[], values: Value[], depth: number): XmlNode[] {
     const out: XmlNode[] = [];
+    this.spend(nodes.length, this.recordStart);
     for (const node of nodes) {
       if (typeof node === 'string') pushText(out, node);
       else if (node instanceof Sub) this.substitute(out, node, values, depth);
@@ -364,6 +384,7 @@ export class ChunkBinXml {
     if (only instanceof Sub) {
       const value = values[only.index];
       if (value && value.type & ValueType.ArrayFlag && value.size > 0) {
+        this.spend(value.size, value.start);
         // An element whose content is an array is repeated once per item (as Windows renders it).
         for (const item of renderArray(this.chunk, value.type, value.start, value.size)) {
           out.push({ name: el.name, attrs, children: item ? [item] : [] });
@@ -400,6 +421,7 @@ export class ChunkBinXml {
   }
 
   private scalarText(value: Value): string {
+    this.spend(value.size, value.start);
     if (value.type & ValueType.ArrayFlag) return renderArray(this.chunk, value.type, value.start, value.size).join(', ');
     if (value.type === ValueType.BinXml) {
       const nodes = this.binXmlValue(value, 0);
@@ -423,6 +445,7 @@ export class ChunkBinXml {
 
   /** A BinXml-typed value: an element, a fragment or a template instance embedded in a value. */
   private binXmlValue(value: Value, depth: number): XmlNode[] {
+    this.spend(value.size, value.start);
     const nodes = this.document({ pos: value.start, end: value.start + value.size }, true, depth + 1);
     return this.instantiate(nodes, [], depth + 1);
   }
