@@ -126,3 +126,34 @@ t.test('text fields: tokens as the standard analyzer makes them (PowerShell scri
   t.ok(matches('message:"logon failure"', { message: ['first line', 'A logon failure'] }), 'a multi-valued text field: any value');
   t.notOk(matches('message:"first logon"', { message: ['first', 'logon'] }), 'a phrase does not span two values');
 });
+
+t.test('untyped documents (fields the ECS view does not know): keyword semantics', async (t) => {
+  // The same kinds of checks detection-rules' own Python KQL evaluator makes on a schema-less document;
+  // one answer differs on purpose: a CIDR block on an untyped field is a plain term, as Elasticsearch
+  // maps an IP-looking string dynamically as a keyword, not an ip.
+  const doc: CanonicalEvent = {
+    count: 1,
+    flag: true,
+    addr: '192.168.16.3',
+    greeting: 'hello world',
+    greetings: ['hello world', 'example'],
+    counts: [1, 2, 3],
+    flags: [true, false],
+    tree: [{ a: [{ b: 1 }] }],
+  };
+  const rows: Array<[string, boolean]> = [
+    ['count:1', true], ['count:"1"', true], ['count:0', false], ['flag:true', true], ['flag:false', false],
+    ['greeting:"hello world"', true], ['greeting:missing', false],
+    ['counts:2', true], ['counts:4', false], ['flags:false', true], ['greetings:example', true],
+    ['counts:(1 and 3)', true], ['count:(0 and 1)', false], ['count:(0 or 1)', true], ['counts:(not 1)', false],
+    ['count < 2', true], ['count > 2', false],
+    ['addr:192.168.0.0/16', false], ['addr:192.168.16.3', true],
+    ['greeting:hello*', true], ['greeting:*world', true], ['greeting:bye*', false], ['greeting:"*"', false],
+    ['counts:*', true], ['flags:*', true], ['absent:*', false],
+    ['tree.a.b:1', true], ['tree.a.b:2', false], ['tree.a.b:*', true],
+    ['tree:{ a:{ b:1 } }', true], ['tree:{ a:{ b:2 } }', false],
+    ['"hello world"', true], ['example', true], ['hello*', true], ['1', true], ['"missing"', false],
+    ['bye*', false], ['"hello world" and "missing"', false], ['"missing" or count:1', true], ['not "missing"', true],
+  ];
+  for (const [query, expected] of rows) t.equal(matches(query, doc), expected, query);
+});
