@@ -98,3 +98,51 @@ t.test('the build script turns a STIX bundle into the compact catalogue', async 
   t.same(built.counts, { tactics: 2, techniques: 1, subtechniques: 1, revoked: 1, deprecated: 1 });
   t.match(readFileSync(path.join(out, 'LICENSE-ATTACK.md'), 'utf8'), /The MITRE Corporation/);
 });
+
+t.test('the build script reads a line-per-entry extract, and refuses an inconsistent one', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ruleproof-attack-extract-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const header = '# an extract\n#@ version: 2.0\n#@ data: test data\n#@ repository: https://example.org/x\n#@ commit: abc\n#@ file: x.json\n#@ upstream_modified: 2026-01-02T00:00:00Z\n';
+  const tactics = 'TA0002|Execution|execution\nTA0112|Defense Impairment|defense-impairment\n';
+  const good = header + tactics + [
+    'T1059|Command and Scripting Interpreter|execution|Linux,Windows|',
+    'T1059.001|PowerShell|execution|Windows|',
+    'T1562|Impair Defenses|defense-impairment|Windows|R>T1685',
+    'T1685|Disable or Modify Tools|defense-impairment|Windows|',
+    'T1064|Scripting|execution||D',
+  ].join('\n') + '\n';
+  writeFileSync(path.join(dir, 'enterprise-attack-2.0.extract.txt'), good);
+  const out = path.join(dir, 'out');
+  const script = path.join(repoRoot, 'scripts/build-attack-catalogue.mjs');
+  execFileSync(process.execPath, [script, '--from', dir, '--version', '2.0', '--out', out], { stdio: 'pipe' });
+  const built = JSON.parse(readFileSync(path.join(out, 'enterprise-attack-2.0.json'), 'utf8'));
+  t.same(built.tactics.map((x: { id: string }) => x.id), ['TA0002', 'TA0112'], 'tactics in the order written');
+  t.same(built.techniques, [
+    { id: 'T1059', name: 'Command and Scripting Interpreter', tactics: ['execution'], platforms: ['Linux', 'Windows'] },
+    { id: 'T1059.001', name: 'PowerShell', tactics: ['execution'], parent: 'T1059', platforms: ['Windows'] },
+    { id: 'T1064', name: 'Scripting', tactics: ['execution'], deprecated: true },
+    { id: 'T1562', name: 'Impair Defenses', tactics: ['defense-impairment'], platforms: ['Windows'], revoked: true, revokedBy: 'T1685' },
+    { id: 'T1685', name: 'Disable or Modify Tools', tactics: ['defense-impairment'], platforms: ['Windows'] },
+  ]);
+  t.match(built.source, { data: 'test data', repository: 'https://example.org/x', commit: 'abc', file: 'enterprise-attack-2.0.extract.txt (from x.json)' });
+  t.equal(built.copyright, '2026');
+  t.same(built.counts, { tactics: 2, techniques: 2, subtechniques: 1, revoked: 1, deprecated: 1 });
+  t.match(readFileSync(path.join(out, 'LICENSE-ATTACK.md'), 'utf8'), /enterprise-attack-2\.0\.json.*© 2026 The MITRE Corporation.*https:\/\/example\.org\/x, commit abc/);
+
+  const broken = header + tactics + [
+    'T1059.001|PowerShell|execution|Windows|',
+    'T1562|Impair Defenses|stealth|Windows|R>T9999',
+    'T1685|Disable or Modify Tools||Windows|',
+  ].join('\n') + '\n';
+  writeFileSync(path.join(dir, 'enterprise-attack-2.0.extract.txt'), broken);
+  try {
+    execFileSync(process.execPath, [script, '--from', dir, '--version', '2.0', '--out', out], { stdio: 'pipe' });
+    t.fail('an inconsistent extract is refused');
+  } catch (e) {
+    const stderr = String((e as { stderr?: Buffer }).stderr);
+    t.match(stderr, /T1059\.001: parent T1059 is not listed/);
+    t.match(stderr, /T1562: unknown tactic "stealth"/);
+    t.match(stderr, /T1562: successor T9999 is not listed/);
+    t.match(stderr, /T1685: a current technique without tactics/);
+  }
+});
