@@ -14,6 +14,7 @@ import { isScalar, parseDocument, Scalar } from 'yaml';
 import { parseTOML, type AST } from 'toml-eslint-parser';
 import type { Rule } from '../rules/model.js';
 import type { AttackCatalogue } from './attack/catalogue.js';
+import { ruleAttackVersion } from './attack/version.js';
 import { attackRefs, isAttack, type RefInContext } from './checks/attack-util.js';
 import { attackUrl, sameUrl } from './checks/attack-reference-url.js';
 
@@ -53,7 +54,11 @@ export function computeFixes(rules: readonly Rule[], attack: AttackCatalogue, re
   }
   const out: FileFix[] = [];
   for (const [file, fileRules] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const wanted = fileRules.flatMap((r) => [...attackFixes(r, attack), ...tagFixes(r, attack)]);
+    // Each rule is fixed against its own ATT&CK release (declared, inferred from 19-only ids, or configured).
+    const wanted = fileRules.flatMap((r) => {
+      const release = ruleAttackVersion(r, attack).catalogue;
+      return [...attackFixes(r, release), ...tagFixes(r, release)];
+    });
     if (!wanted.length) continue;
     const rule = fileRules[0]!;
     const original = readText(rule.source.absPath);
