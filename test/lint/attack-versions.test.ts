@@ -341,3 +341,23 @@ t.test('ruleAttackVersion says how the release was chosen', async (t) => {
   t.match(byFile.get('c.yml'), { how: 'declared', declaredAt: 'attack_version' });
   t.equal(byFile.get('c.yml')?.catalogue.version, '19.2');
 });
+
+t.test('lint --fix fixes each rule against its own release', async (t) => {
+  const { computeFixes } = await import('../../src/lint/fix.js');
+  const cases: Array<{ name: string; configured: string; threat: Record<string, unknown>[]; fixed: string[] }> = [
+    { name: 'an 18.1 rule keeps Defense Evasion', configured: '18.1', threat: [threat(DE, MODREG)], fixed: [] },
+    { name: 'an ATT&CK 19 rule keeps Stealth under a configured 18.1', configured: '18.1', threat: [threat(STEALTH, ['T1027', 'Obfuscated Files or Information'])], fixed: [] },
+    {
+      name: 'the 18 name of a 19 sub-technique becomes its 19 name',
+      configured: '18.1',
+      threat: [threat(DI, TOOLS19, ['T1685.001', 'Disable Windows Event Logging'])],
+      fixed: ['name of T1685.001 set to "Disable or Modify Windows Event Log" (ATT&CK 19.2)'],
+    },
+    { name: 'configured 19.2 renames TA0005', configured: '19.2', threat: [threat(DE)], fixed: ['name of TA0005 set to "Stealth" (ATT&CK 19.2)'] },
+  ];
+  for (const c of cases) {
+    const { rules } = await load(t, { 'r.yml': nativeRule({ threat: c.threat }) });
+    const fixes = computeFixes(rules, loadAttackCatalogue(c.configured)).flatMap((f) => f.fixes.map((x) => x.description));
+    t.same(fixes, c.fixed, c.name);
+  }
+});
