@@ -157,3 +157,17 @@ t.test('untyped documents (fields the ECS view does not know): keyword semantics
   ];
   for (const [query, expected] of rows) t.equal(matches(query, doc), expected, query);
 });
+
+t.test('syntax errors where Kibana has them: keywords need whitespace around them', async (t) => {
+  const error = (q: string) => {
+    const r = compileKql(q, { language: 'kql', fieldView: 'ecs' });
+    return r.ok ? undefined : r.errors[0];
+  };
+  for (const q of ['"a" or"b"', '"a"and "b"', 'process.name:a or(process.name:b)', 'not(process.name:a)', 'process.name:(a or"b")']) {
+    t.match(error(q), { kind: 'syntax' }, `${q} is a syntax error`);
+  }
+  for (const q of ['"a" or "b"', '"a" \nor "b"', '"a" or\n "b"', 'process.name:(a or "b")', 'not (process.name:a)', '(not process.name:a)', 'x:{ not a:b }']) {
+    t.equal(error(q), undefined, `${q} parses`);
+  }
+  t.ok(matches('process.title:a andb', p({ title: 'a andb' })), 'a keyword needs whitespace after it, or it is part of the value');
+});

@@ -137,5 +137,11 @@ t.test('exceptions: items OR-ed, entries AND-ed, excluded operator, match_any, w
   t.equal(one({ ...proc('a.exe'), user: { name: 'adm2' }, host: { name: 'dc01' } }), 1, 'the excluded entry keeps dc01');
   t.equal(one(proc('a.exe', { code_signature: { trusted: true, subject_name: 'Microsoft Windows' } })), 0, 'nested entries');
   t.equal(one(proc('a.exe', { code_signature: { trusted: false, subject_name: 'Microsoft Windows' } })), 1);
+  t.equal(
+    one(proc('a.exe', { code_signature: [{ trusted: true, subject_name: 'Other' }, { trusted: false, subject_name: 'Microsoft Windows' }] })),
+    1,
+    'nested entries hold on one element, not across elements',
+  );
+  t.equal(one(proc('a.exe', { code_signature: [{ trusted: false, subject_name: 'x' }, { trusted: true, subject_name: 'Microsoft Windows' }] })), 0);
   t.equal(one({ ...proc('a.exe'), labels: { allow: 'y' } }), 0, 'exists');
 });

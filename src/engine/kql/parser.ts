@@ -6,8 +6,8 @@
  *   values := '(' valueOr ')' | value      valueOr/valueAnd/valueNot: the same boolean grammar over values
  *   value  := "quoted phrase" | unquoted literal (may contain spaces and `*`; `\` escapes)
  *
- * Keywords (`and`, `or`, `not`) are case-insensitive and end an unquoted literal. Offsets are
- * 0-based into the query text.
+ * Keywords (`and`, `or`, `not`) are case-insensitive, need whitespace around them as in Kibana's
+ * grammar (`not` only after it), and end an unquoted literal. Offsets are 0-based into the query text.
  */
 
 export interface KqlSpan {
@@ -59,9 +59,13 @@ export function parseKql(text: string): KqlNode | null {
   const keywordAt = (kw: string): boolean => {
     const s = text.slice(pos, pos + kw.length);
     if (s.toLowerCase() !== kw) return false;
+    // Kibana's grammar: `Or = Space+ 'or'i Space+`, `And = Space+ 'and'i Space+`, `Not = 'not'i Space+`
+    // (so `a or(b)`, `"x"and "y"` and `not(a)` are syntax errors there, and here).
     const after = text[pos + kw.length];
-    const before = pos === 0 ? ' ' : text[pos - 1];
-    return (after === undefined || /[\s(]/.test(after) || (kw !== 'not' && after === '"')) && /[\s)("]/.test(before as string);
+    if (after === undefined || !/\s/.test(after)) return false;
+    const before = pos === 0 ? undefined : (text[pos - 1] as string);
+    if (kw === 'not') return before === undefined || /[\s({]/.test(before);
+    return before !== undefined && /\s/.test(before);
   };
   const eat = (c: string) => {
     ws();

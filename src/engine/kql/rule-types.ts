@@ -92,7 +92,8 @@ export function exceptionsToKql(items: ExceptionItem[]): string | undefined {
         body = `${field}:*`;
         break;
       case 'nested':
-        body = `(${(e.entries ?? []).map((n) => entry(n, `${field}.`)).join(' and ')})`;
+        // A nested query, as Kibana builds for nested entries: all of them on the same element.
+        body = `${field}:{ ${(e.entries ?? []).map((n) => entry(n, '')).join(' and ')} }`;
         break;
       default:
         throw new Error(`exception entries of type ${e.type} (value lists) are not supported`);
