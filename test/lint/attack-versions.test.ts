@@ -260,6 +260,7 @@ t.test('attack/name-mismatch: names are the release\'s names', (t) =>
   runVersionCases(t, attackNameMismatch, [
     { name: 'TA0005 "Defense Evasion" in 18.1', configured: '18.1', files: native(threat(DE)), errors: [] },
     { name: 'TA0005 "Stealth" is an ATT&CK 19 rule', configured: '18.1', files: native(threat(STEALTH, ['T1027', 'Obfuscated Files or Information'])), errors: [] },
+    { name: 'Sigma writes ids only: its names come from the catalogue, not from the author', configured: '19.2', files: sigma(['attack.defense-evasion', 'attack.t1027']), errors: [] },
     {
       name: 'TA0005 "Defense Evasion" in a native rule that declares 19',
       configured: '18.1',

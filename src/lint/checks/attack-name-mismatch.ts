@@ -8,8 +8,10 @@ export const attackNameMismatch: LintCheck = {
     description:
       'The name written beside an ATT&CK id must be the catalogue\'s name for that id, exactly. A name that disagrees with ' +
       'its id usually means one of the two was copied from the wrong entry, and readers trust the name. The expected name ' +
-      'is in the message; ids the catalogue does not know are left to attack/unknown-id.',
+      'is in the message; ids the catalogue does not know are left to attack/unknown-id. Formats that write ids only ' +
+      '(Sigma tags, Splunk ESCU, MITRE CAR: their names are filled in from the catalogue when loading) are not checked.',
   },
+  formats: ['native', 'elastic-toml'],
   check(rule, context) {
     const { attack, label } = attackFor(rule, context);
     const findings: Finding[] = [];
