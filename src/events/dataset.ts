@@ -12,7 +12,7 @@ import { getField } from './fields.js';
 import { normalizeRecord } from './normalize/index.js';
 import { readEcsNdjsonBatches, readEcsNdjsonRecords } from './readers/ecs-ndjson.js';
 import { readJsonArrayRecords } from './readers/json-array.js';
-import { looksLikeOtrf, readOtrfJsonRecords } from './readers/otrf-json.js';
+import { looksLikeOtrf, readOtrfJsonBatches, readOtrfJsonRecords } from './readers/otrf-json.js';
 import type { RawRecord, RecordReader } from './readers/types.js';
 import {
   DEFAULT_DECOMPRESSION_LIMITS,
@@ -234,6 +234,7 @@ async function* inBatches(records: AsyncIterable<RawRecord>): AsyncGenerator<Raw
 
 export async function batchReaderFor(format: DatasetFormat, file: string): Promise<RecordBatchReader> {
   if (format === 'ecs-ndjson') return readEcsNdjsonBatches;
+  if (format === 'otrf-json') return readOtrfJsonBatches;
   const reader = await readerFor(format, file);
   return (absPath, options) => inBatches(reader(absPath, options));
 }

@@ -43,16 +43,45 @@ function isBlank(buf: Uint8Array, start: number, end: number): boolean {
 }
 
 /**
- * Whether a line looks like one whole JSON object (`{` … `}`). A line that does not — cut short,
- * glued to the next — is always handed on, so the reader reports it as malformed exactly as it
- * would without a filter.
+ * Whether a line is structurally one JSON object: `{` … `}` with brackets balanced outside strings,
+ * strings closed, no raw control character in a string, nothing but blanks after the closing brace.
+ * A line the filter rejects is skipped only if it passes: a line cut short, two objects glued
+ * together, a stray bracket — the ways lines get damaged — are handed on, so the reader reports
+ * them exactly as it would without a filter. (A mistake inside a value, such as `tru`, is found only
+ * by parsing; `--strict` reads every line.)
  */
-function looksWhole(buf: Uint8Array, start: number, end: number): boolean {
+function looksLikeOneObject(buf: Uint8Array, start: number, end: number): boolean {
   let i = start;
   while (i < end && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
-  let j = end - 1;
-  while (j > i && (buf[j] === 0x20 || buf[j] === 0x09)) j--;
-  return buf[i] === 0x7b && buf[j] === 0x7d;
+  if (buf[i] !== 0x7b) return false;
+  let depth = 0;
+  /** One bit per open bracket (1: `[`), innermost lowest; deeper than 30 levels: parsed instead. */
+  let kinds = 0;
+  for (; i < end; i++) {
+    const c = buf[i] as number;
+    if (c === 0x22) {
+      // a string: to its closing quote, escapes skipped
+      for (i++; ; i++) {
+        if (i >= end) return false;
+        const d = buf[i] as number;
+        if (d === 0x22) break;
+        if (d === 0x5c) i++;
+        else if (d < 0x20) return false;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > 30) return false;
+      kinds = (kinds << 1) | (c === 0x5b ? 1 : 0);
+    } else if (c === 0x7d || c === 0x5d) {
+      if ((kinds & 1) !== (c === 0x5d ? 1 : 0)) return false;
+      kinds >>>= 1;
+      depth--;
+      if (depth === 0) {
+        for (i++; i < end; i++) if (buf[i] !== 0x20 && buf[i] !== 0x09) return false;
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** The lines of a file one by one (see `readRawLineBatches`). */
@@ -94,7 +123,7 @@ export async function* readRawLineBatches(absPath: string, options: RawLineOptio
       return undefined;
     }
     if (isBlank(buf, start, end)) return undefined;
-    if (filter && looksWhole(buf, start, end) && !filter.test(buf, start, end)) {
+    if (filter && !filter.test(buf, start, end) && looksLikeOneObject(buf, start, end)) {
       options.onSkip?.(line);
       return undefined;
     }

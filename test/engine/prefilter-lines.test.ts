@@ -62,6 +62,28 @@ t.test('a rejected line is skipped and counted; kept lines keep their numbers', 
   t.same(skipped, [2, 5]);
 });
 
+t.test('a rejected line is skipped only when it is structurally one JSON object', async (t) => {
+  const file = path.join(dir, 'damaged');
+  const lines = [
+    '{"skip":1,"a":[1,{"b":"}"}],"c":"\\\\"}', // braces inside strings, escaped backslash: whole
+    '{"skip":2}{"skip":3}', // two objects glued together
+    '{"skip":4,"a":[1}', // a bracket closed by the wrong kind
+    '{"skip":5,"a":"unterminated}', // a string cut short
+    '{"skip":6}]', // a stray bracket after the object
+    '{"skip":7,"tab":"a\\tb"}  ', // an escape and trailing blanks: whole
+    '{"skip":8,"raw":"a\\u0001"}', // an escaped control character: whole
+    `{"skip":9,"raw":"a${String.fromCharCode(1)}b"}`, // a raw control character in a string
+    '[{"skip":10}]', // an array, not an object
+  ];
+  writeFileSync(file, lines.join('\n'));
+  const skipped: number[] = [];
+  const handedOn: number[] = [];
+  const filter = { test: () => false };
+  for await (const l of readRawLines(file, { filter, onSkip: (n) => skipped.push(n) })) handedOn.push(l.line);
+  t.same(skipped, [1, 6, 7], 'whole objects no rule can match are skipped');
+  t.same(handedOn, [2, 3, 4, 5, 8, 9], 'damaged lines reach the reader, which reports them');
+});
+
 t.test('overlong lines are dropped with their number and size, and reading goes on', async (t) => {
   const file = path.join(dir, 'overlong');
   const huge = 'z'.repeat(3 * (1 << 18) + 17);

@@ -3,7 +3,7 @@
  * YAML alias bombs and deep nesting, `__proto__`/`constructor` keys in rules and events, dataset
  * paths that leave the repository (`../`, absolute, a symbolic link out), and enormous lines.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -134,4 +134,32 @@ t.test('an enormous line is skipped with a warning, bounded in memory, and the n
   t.same(keys, ['line:1', 'line:3']);
   t.equal(warnings.length, 1);
   t.match(warnings[0], /^2:dataset\/line-too-long:line 2 is 3000008 bytes long/);
+});
+
+t.test('OTRF and JSON-array datasets bound their lines and elements the same way', async (t) => {
+  const saved = process.env.RULEPROOF_MAX_LINE_BYTES;
+  process.env.RULEPROOF_MAX_LINE_BYTES = String(1 << 20);
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.RULEPROOF_MAX_LINE_BYTES;
+    else process.env.RULEPROOF_MAX_LINE_BYTES = saved;
+  });
+  const samples = JSON.parse(readFileSync(path.join(import.meta.dirname, '../fixtures/events/otrf-samples.json'), 'utf8')) as Record<string, { raw: string }>;
+  const otrfLine = (samples.eid1_wsmprovhost as { raw: string }).raw;
+  const hugeOtrf = otrfLine.replace('"EventID"', `"Padding":"${'p'.repeat(3_000_000)}","EventID"`);
+  const otrf = path.join(root, 'datasets', 'huge-otrf.json');
+  writeFileSync(otrf, `${otrfLine}\n${hugeOtrf}\n${otrfLine}\n`);
+  const otrfWarnings: string[] = [];
+  const otrfKeys: string[] = [];
+  for await (const e of openDataset(otrf, { root, onDiagnostic: (d) => otrfWarnings.push(`${d.line}:${d.code}:${d.message}`) })) otrfKeys.push(e.key);
+  t.same(otrfKeys, ['line:1', 'line:3'], 'OTRF: the lines around the enormous one are read');
+  t.match(otrfWarnings.filter((w) => w.includes('line-too-long')), [/^2:dataset\/line-too-long:line 2 is 30\d{5} bytes long/]);
+
+  const array = path.join(root, 'datasets', 'huge-array.json');
+  const huge = '{"x":"' + 'a'.repeat(3_000_000) + '"}';
+  writeFileSync(array, `[\n${EVENT},\n${huge},\n${EVENT}\n]\n`);
+  const arrayWarnings: string[] = [];
+  const arrayKeys: string[] = [];
+  for await (const e of openDataset(array, { root, onDiagnostic: (d) => arrayWarnings.push(`${d.line}:${d.code}:${d.message}`) })) arrayKeys.push(e.key);
+  t.same(arrayKeys, ['line:2', 'line:4'], 'JSON array: the elements around the enormous one are read');
+  t.same(arrayWarnings, [`3:dataset/line-too-long:the array element starting at line 3 is longer than the limit of ${1 << 20} bytes; skipped`]);
 });

@@ -4,8 +4,7 @@
  * Elasticsearch accepts them. The documents are already canonical; they pass through as written.
  */
 import { readRawLineBatches } from '../../util/raw-lines.js';
-import { limitEnvName, limits } from '../../util/limits.js';
-import { parseJsonObjectLine } from './lines.js';
+import { overlongLineReporter, parseJsonObjectLine } from './lines.js';
 import type { RawRecord, ReaderOptions } from './types.js';
 
 export async function* readEcsNdjsonRecords(absPath: string, options: ReaderOptions): AsyncGenerator<RawRecord> {
@@ -21,16 +20,7 @@ export async function* readEcsNdjsonBatches(absPath: string, options: ReaderOpti
   const batches = readRawLineBatches(absPath, {
     ...(filter ? { filter, ...(filter.onSkip ? { onSkip: filter.onSkip } : {}) } : {}),
     ...(options.openContent ? { open: options.openContent } : {}),
-    onOverlong: (line, bytes) =>
-      options.onDiagnostic({
-        file: options.file,
-        line,
-        column: 1,
-        severity: 'warning',
-        code: 'dataset/line-too-long',
-        message: `line ${line} is ${bytes} bytes long, over the limit of ${limits().maxLineBytes}; skipped`,
-        hint: `A line this long is not one event. Raise the limit with ${limitEnvName('maxLineBytes')} if it really is.`,
-      }),
+    onOverlong: overlongLineReporter(options),
   });
   for await (const lines of batches) {
     const records: RawRecord[] = [];

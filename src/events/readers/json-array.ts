@@ -4,6 +4,7 @@
  * Elements that look like OTRF/NXLog records become Windows records, others pass as documents.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { limitEnvName, limits } from '../../util/limits.js';
 import { jsonErrorMessage, openBytes } from './lines.js';
 import { looksLikeOtrf, otrfToWindowsRecord } from './otrf-json.js';
 import type { RawRecord, ReaderOptions } from './types.js';
@@ -29,6 +30,30 @@ async function* splitArray(absPath: string, options: ReaderOptions): AsyncGenera
   let elementLine = 0;
   let ended = false;
   let lastWasCR = false;
+  // An element is held until it closes; one longer than the line limit is dropped as it streams
+  // (never held whole) and reported when it closes.
+  const maxChars = limits().maxLineBytes;
+  let heldChars = 0;
+  let oversized = false;
+  /** The element ending at `end` (exclusive) of `chunk`, or undefined (reported) when too long. */
+  const close = (chunk: string, end: number): Element | undefined => {
+    const tooLong = oversized || heldChars + (end - currentStart) > maxChars;
+    const text = tooLong ? '' : (current.push(chunk.slice(currentStart, end)), current.join(''));
+    current = [];
+    heldChars = 0;
+    oversized = false;
+    if (!tooLong) return { text, line: elementLine };
+    options.onDiagnostic({
+      file: options.file,
+      line: elementLine,
+      column: 0,
+      severity: 'warning',
+      code: 'dataset/line-too-long',
+      message: `the array element starting at line ${elementLine} is longer than the limit of ${maxChars} bytes; skipped`,
+      hint: `An element this long is not one event. Raise the limit with ${limitEnvName('maxLineBytes')} if it really is.`,
+    });
+    return undefined;
+  };
   for await (const buf of stream) {
     let chunk = decoder.write(buf as Buffer);
     if (first) {
@@ -52,9 +77,8 @@ async function* splitArray(absPath: string, options: ReaderOptions): AsyncGenera
         else if (c === 34) {
           inString = false;
           if (stringElement) {
-            current.push(chunk.slice(currentStart, i + 1));
-            yield { text: current.join(''), line: elementLine };
-            current = [];
+            const element = close(chunk, i + 1);
+            if (element) yield element;
             stringElement = false;
           }
         }
@@ -67,6 +91,8 @@ async function* splitArray(absPath: string, options: ReaderOptions): AsyncGenera
           elementLine = line;
           currentStart = i;
           current = [];
+          heldChars = 0;
+          oversized = false;
         }
         inString = true;
         continue;
@@ -83,14 +109,15 @@ async function* splitArray(absPath: string, options: ReaderOptions): AsyncGenera
           elementLine = line;
           currentStart = i;
           current = [];
+          heldChars = 0;
+          oversized = false;
         }
         depth++;
       } else if (c === 125 || c === 93) {
         depth--;
         if (depth === 1) {
-          current.push(chunk.slice(currentStart, i + 1));
-          yield { text: current.join(''), line: elementLine };
-          current = [];
+          const element = close(chunk, i + 1);
+          if (element) yield element;
         } else if (depth === 0) {
           ended = true;
         }
@@ -103,7 +130,15 @@ async function* splitArray(absPath: string, options: ReaderOptions): AsyncGenera
         i = j - 1;
       }
     }
-    if (depth > 1 || stringElement) current.push(chunk.slice(currentStart));
+    if ((depth > 1 || stringElement) && !oversized) {
+      heldChars += chunk.length - currentStart;
+      if (heldChars > maxChars) {
+        oversized = true;
+        current = [];
+      } else {
+        current.push(chunk.slice(currentStart));
+      }
+    }
   }
   if (!started || !ended) {
     options.onDiagnostic({

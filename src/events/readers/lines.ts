@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { Diagnostic } from '../../util/diagnostics.js';
+import { limitEnvName, limits } from '../../util/limits.js';
 
 export interface TextLine {
   /** 1-based line number in the file. */
@@ -86,4 +87,18 @@ export function parseJsonObjectLine(
     return undefined;
   }
   return value as Record<string, unknown>;
+}
+
+/** Reports a line over the length limit (`util/raw-lines.ts` drops it without holding it). */
+export function overlongLineReporter(options: { file: string; onDiagnostic: (d: Diagnostic) => void }): (line: number, bytes: number) => void {
+  return (line, bytes) =>
+    options.onDiagnostic({
+      file: options.file,
+      line,
+      column: 1,
+      severity: 'warning',
+      code: 'dataset/line-too-long',
+      message: `line ${line} is ${bytes} bytes long, over the limit of ${limits().maxLineBytes}; skipped`,
+      hint: `A line this long is not one event. Raise the limit with ${limitEnvName('maxLineBytes')} if it really is.`,
+    });
 }

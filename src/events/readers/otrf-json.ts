@@ -8,7 +8,8 @@ import type { WindowsRecord } from '../types.js';
 import { isSysmonFieldName } from '../views/sysmon.js';
 import { isoUtc, localTimeToUtc } from '../time.js';
 import { canonicalGuid } from '../xml/windows-event.js';
-import { parseJsonObjectLine, readLines } from './lines.js';
+import { readRawLineBatches } from '../../util/raw-lines.js';
+import { overlongLineReporter, parseJsonObjectLine } from './lines.js';
 import type { RawRecord, ReaderOptions } from './types.js';
 
 /**
@@ -152,41 +153,57 @@ export function looksLikeOtrf(obj: Record<string, unknown>): boolean {
 }
 
 export async function* readOtrfJsonRecords(absPath: string, options: ReaderOptions): AsyncGenerator<RawRecord> {
+  for await (const batch of readOtrfJsonBatches(absPath, options)) yield* batch;
+}
+
+/**
+ * The records of an OTRF/NXLog JSON-lines file, a batch per chunk read, through the bounded line
+ * reader (an enormous line is counted and dropped, never held; `util/raw-lines.ts`).
+ */
+export async function* readOtrfJsonBatches(absPath: string, options: ReaderOptions): AsyncGenerator<RawRecord[]> {
   let ordinal = 0;
   let warnedNoZone = false;
-  for await (const { line, text: lineText } of readLines(absPath, options.openContent)) {
-    if (lineText.trim() === '') continue;
-    const obj = parseJsonObjectLine(lineText, line, options, 'OTRF');
-    if (!obj) continue;
-    const { record, problem } = otrfToWindowsRecord(obj, options.timezone, lineText);
-    if (!record) {
-      options.onDiagnostic({
-        file: options.file,
-        line,
-        column: 1,
-        severity: 'warning',
-        code: 'dataset/malformed-line',
-        message: `line ${line} is not a Windows event: ${problem}; skipped`,
-        hint: 'OTRF/NXLog records carry EventID, SourceName and Channel.',
-      });
-      continue;
+  const batches = readRawLineBatches(absPath, {
+    ...(options.openContent ? { open: options.openContent } : {}),
+    onOverlong: overlongLineReporter(options),
+  });
+  for await (const lines of batches) {
+    const records: RawRecord[] = [];
+    for (const { line, text: lineText } of lines) {
+      if (lineText.trim() === '') continue;
+      const obj = parseJsonObjectLine(lineText, line, options, 'OTRF');
+      if (!obj) continue;
+      const { record, problem } = otrfToWindowsRecord(obj, options.timezone, lineText);
+      if (!record) {
+        options.onDiagnostic({
+          file: options.file,
+          line,
+          column: 1,
+          severity: 'warning',
+          code: 'dataset/malformed-line',
+          message: `line ${line} is not a Windows event: ${problem}; skipped`,
+          hint: 'OTRF/NXLog records carry EventID, SourceName and Channel.',
+        });
+        continue;
+      }
+      if (!options.timezone && !warnedNoZone) {
+        warnedNoZone = true;
+        options.onDiagnostic({
+          file: options.file,
+          line: 0,
+          column: 0,
+          severity: 'warning',
+          code: 'dataset/no-timezone',
+          message: 'OTRF EventTime is local time without a zone and the dataset has no timezone; non-Sysmon events use the collector time (@timestamp), a few seconds late',
+          hint: 'Add `timezone:` (IANA name or offset such as -04:00) to the dataset descriptor <file>.meta.yml.',
+        });
+      }
+      if (!record.timeCreated && typeof (obj as Record<string, unknown>)['@timestamp'] === 'string') {
+        const collected = Date.parse((obj as Record<string, string>)['@timestamp'] as string);
+        if (Number.isFinite(collected)) record.timeCreated = new Date(collected).toISOString();
+      }
+      records.push({ kind: 'windows', line, ordinal: ordinal++, record });
     }
-    if (!options.timezone && !warnedNoZone) {
-      warnedNoZone = true;
-      options.onDiagnostic({
-        file: options.file,
-        line: 0,
-        column: 0,
-        severity: 'warning',
-        code: 'dataset/no-timezone',
-        message: 'OTRF EventTime is local time without a zone and the dataset has no timezone; non-Sysmon events use the collector time (@timestamp), a few seconds late',
-        hint: 'Add `timezone:` (IANA name or offset such as -04:00) to the dataset descriptor <file>.meta.yml.',
-      });
-    }
-    if (!record.timeCreated && typeof (obj as Record<string, unknown>)['@timestamp'] === 'string') {
-      const collected = Date.parse((obj as Record<string, string>)['@timestamp'] as string);
-      if (Number.isFinite(collected)) record.timeCreated = new Date(collected).toISOString();
-    }
-    yield { kind: 'windows', line, ordinal: ordinal++, record };
+    if (records.length) yield records;
   }
 }
