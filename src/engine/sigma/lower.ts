@@ -76,12 +76,20 @@ function valueError(err: unknown, at: number): never {
 
 function readValues(node: Node | null, at: number): { values: SValue[]; emptyList: boolean } {
   if (node === null || (isScalar(node) && (node.value === null || node.value === undefined))) return { values: [{ t: 'null' }], emptyList: false };
-  if (isScalar(node)) return { values: [scalarValue(node)], emptyList: false };
+  // a value YAML gives as something else than a scalar Sigma knows (`!!binary`, `!!set`): a located error
+  const scalar = (n: YamlScalar): SValue => {
+    try {
+      return scalarValue(n);
+    } catch (err) {
+      return valueError(err, n.range?.[0] ?? at);
+    }
+  };
+  if (isScalar(node)) return { values: [scalar(node)], emptyList: false };
   if (isSeq(node)) {
     const values: SValue[] = [];
     for (const item of (node as YAMLSeq).items as Array<Node | null>) {
       if (item === null) values.push({ t: 'null' });
-      else if (isScalar(item)) values.push(scalarValue(item));
+      else if (isScalar(item)) values.push(scalar(item));
       else throw new SigmaDocumentError('a value list may hold only strings, numbers, booleans and null', item.range?.[0] ?? at);
     }
     return { values, emptyList: values.length === 0 };
