@@ -67,5 +67,5 @@ t.test(`KQL parser and compiler: ${CASES} fuzzed queries (${repeat})`, async (t)
   t.equal(crashes, 0, 'no crash');
   t.equal(badPositions, 0, 'every error has a line and column inside the query');
   t.ok(run >= Math.min(CASES, 500), `${run} cases ran (${ok} compiled, ${errors} refused)`);
-  t.ok(ok > 50 && errors > 50, 'both valid and invalid queries were exercised');
+  t.ok(ok > Math.min(50, run / 20) && errors > Math.min(50, run / 20), 'both valid and invalid queries were exercised');
 });

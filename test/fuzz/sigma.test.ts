@@ -154,7 +154,7 @@ t.test(`Sigma loader and compiler: ${CASES} fuzzed rule files (${repeat})`, asyn
   t.equal(crashes, 0, 'no crash');
   t.equal(badPositions, 0, 'every diagnostic and query error has a position inside the text');
   t.ok(run >= Math.min(CASES, 300), `${run} files (${loaded} rules loaded, ${compiled} compiled, ${refused} files refused)`);
-  t.ok(compiled > 50 && refused > 50, 'both loadable and broken files were exercised');
+  t.ok(compiled > Math.min(50, run / 20) && refused > Math.min(50, run / 20), 'both loadable and broken files were exercised');
 });
 
 t.test(`Sigma condition parser: ${CASES * 2} fuzzed conditions (${repeat})`, async (t) => {
@@ -179,7 +179,7 @@ t.test(`Sigma condition parser: ${CASES * 2} fuzzed conditions (${repeat})`, asy
     }
   }
   t.equal(crashes, 0, 'no crash');
-  t.ok(parsed > 50 && refused > 50, `${run} conditions (${parsed} parsed, ${refused} refused)`);
+  t.ok(parsed > Math.min(50, run / 20) && refused > Math.min(50, run / 20), `${run} conditions (${parsed} parsed, ${refused} refused)`);
 });
 
 t.test('an alias without its anchor is a located YAML error, in the loader and in the compiler', async (t) => {
@@ -191,4 +191,11 @@ t.test('an alias without its anchor is a located YAML error, in the loader and i
   const res = compileQuery(text, { language: 'sigma', fieldView: 'sigma' });
   t.notOk(res.ok);
   if (!res.ok) t.match(res.errors[0], { line: 2, column: 5, message: /invalid YAML/ });
+});
+
+t.test('a value YAML reads as something other than a scalar (!!binary) is a located query error', async (t) => {
+  const text = `title: x\nlogsource:\n    product: windows\ndetection:\n    sel:\n        Image: !!binary aGVsbG8=\n    condition: sel\n`;
+  const res = compileQuery(text, { language: 'sigma', fieldView: 'sigma' });
+  t.notOk(res.ok);
+  if (!res.ok) t.match(res.errors[0], { line: 6, message: /unsupported value/ });
 });

@@ -66,7 +66,7 @@ t.test(`SPL parser and compiler: ${CASES} fuzzed searches (${repeat})`, async (t
   t.equal(crashes, 0, 'no crash');
   t.equal(badPositions, 0, 'every error has a line and column inside the search');
   t.ok(run >= Math.min(CASES, 500), `${run} cases ran (${ok} compiled, ${errors} refused)`);
-  t.ok(ok > 50 && errors > 50, 'both valid and invalid searches were exercised');
+  t.ok(ok > Math.min(50, run / 20) && errors > Math.min(50, run / 20), 'both valid and invalid searches were exercised');
 });
 
 const MACRO_BODIES = ['`m1`', '`m2` `m2`', '`m3(x)` OR `m3(y)`', 'EventCode=$a$', '($a$ AND `m1`)', '"`m2`"', '```comment```', '`m4`', 'search *', '`m1` `m1` `m1`', '`unknown_macro`', '`m3(a,b)`', ''];
@@ -116,7 +116,7 @@ t.test(`SPL macro expansion: ${Math.ceil(CASES / 2)} fuzzed macro tables (${repe
     }
   }
   t.equal(crashes, 0, 'no crash');
-  t.ok(expanded > 20 && refused > 20, `${run} tables: ${expanded} expanded, ${refused} refused`);
+  t.ok(expanded > Math.min(20, run / 20) && refused > Math.min(20, run / 20), `${run} tables: ${expanded} expanded, ${refused} refused`);
 });
 
 t.test('macro bombs are refused with a located error instead of hanging', async (t) => {
