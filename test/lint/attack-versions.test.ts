@@ -179,6 +179,24 @@ t.test('attack/unknown-id against 18.1 and 19.2', (t) =>
       errors: [{ at: /id: T9999/, message: /T9999 is not a technique in ATT&CK 19\.2 \(the rule uses TA0112, which only ATT&CK 19\.2 has\)/, hint: /Did you mean T1685 \(Disable or Modify Tools\)/ }],
     },
     {
+      name: 'a Sigma Defense Evasion tag configured 19.2',
+      configured: '19.2',
+      files: sigma(['attack.defense-evasion', 'attack.t1027']),
+      errors: [{ at: /attack\.defense-evasion/, message: /^tag "attack\.defense-evasion" names no tactic of ATT&CK 19\.2$/, hint: /tag attack\.stealth \(TA0005\) or attack\.defense-impairment \(TA0112\)/ }],
+    },
+    {
+      name: 'a Sigma Defense Evasion tag beside ATT&CK 19 tags',
+      configured: '18.1',
+      files: sigma(['attack.stealth', 'attack.defense-evasion', 'attack.t1027']),
+      errors: [{ at: /attack\.defense-evasion/, message: /^tag "attack\.defense-evasion" names no tactic of ATT&CK 19\.2 \(the rule uses attack\.stealth, which only ATT&CK 19\.2 has\)$/ }],
+    },
+    {
+      name: 'a misspelt Sigma tactic tag no longer vanishes',
+      configured: '18.1',
+      files: sigma(['attack.defence-evasion', 'attack.t1027']),
+      errors: [{ at: /attack\.defence-evasion/, message: /^tag "attack\.defence-evasion" names no tactic of ATT&CK 18\.1$/, hint: /^Did you mean attack\.defense-evasion\?$/ }],
+    },
+    {
       name: 'a native rule that declares 18.1 cannot use TA0112',
       configured: '19.2',
       files: { 'r.yml': nativeRule({ attack_version: '18.1', threat: [threat(DI, MODREG)] }) },
