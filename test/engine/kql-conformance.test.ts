@@ -171,3 +171,22 @@ t.test('syntax errors where Kibana has them: keywords need whitespace around the
   }
   t.ok(matches('process.title:a andb', p({ title: 'a andb' })), 'a keyword needs whitespace after it, or it is part of the value');
 });
+
+t.test('escapes as Kibana reads them', async (t) => {
+  const path = (p: string) => ({ file: { path: p } });
+  // Quoted: only \" \\ \t \r \n \uXXXX are escapes; any other backslash is itself.
+  t.ok(matches('file.path:"C:\\Windows\\System32\\svchost.exe"', path('C:\\Windows\\System32\\svchost.exe')), 'a single backslash in quotes is a backslash');
+  t.ok(matches('file.path:"C:\\\\Windows"', path('C:\\Windows')), '\\\\ in quotes is one backslash');
+  t.notOk(matches('file.path:"C:\\Windows"', path('C:Windows')), 'the backslash is not dropped');
+  t.ok(matches('file.path:"C:\\Agent\\tmp"', path('C:\\Agent\tmp')), '\\t in quotes is a tab, even inside a Windows path (as in Kibana)');
+  t.ok(matches('file.path:"a\\u0041b"', path('aAb')), '\\uXXXX in quotes');
+  t.ok(matches('file.path:"C:\\uninstall.exe"', path('C:\\uninstall.exe')), '\\u without four hex digits is a backslash and a u');
+  t.ok(matches('file.path:"say \\"hi\\""', path('say "hi"')), '\\" in quotes');
+  // Unquoted: \t \r \n, \uXXXX, specials and keywords; anything else is a syntax error.
+  t.ok(matches('file.path:C\\:\\\\Windows\\\\*', path('C:\\Windows\\x')), 'escaped specials unquoted');
+  t.ok(matches('file.path:a\\u0041b', path('aAb')), '\\uXXXX unquoted');
+  t.ok(matches('file.path:x \\or y', path('x or y')), 'an escaped keyword is part of the value');
+  t.ok(matches('file.path:*\\: No such file*', path('x: No such file here')), 'an escape after a space stays in the value');
+  const r = compileKql('file.path:C\\Windows', { language: 'kql', fieldView: 'ecs' });
+  t.match(r, { ok: false, errors: [{ kind: 'syntax', column: 12, message: /not an escape/ }] }, '\\W unquoted is a syntax error');
+});

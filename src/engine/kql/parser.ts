@@ -51,6 +51,46 @@ export class KqlSyntaxError extends Error {
 
 const SPECIAL = new Set(['\\', '(', ')', ':', '<', '>', '"', '{', '}']);
 
+const WHITESPACE_ESCAPES: Record<string, string> = { t: '\t', r: '\r', n: '\n' };
+
+/** `\uXXXX` at `pos`, as Kibana's EscapedUnicodeSequence. */
+function unicodeEscape(text: string, pos: number): string | undefined {
+  const hex = /^u([0-9a-fA-F]{4})/.exec(text.slice(pos + 1, pos + 6));
+  return hex ? String.fromCharCode(parseInt(hex[1] as string, 16)) : undefined;
+}
+
+/**
+ * An escape in an unquoted value (Kibana's grammar): `\t` `\r` `\n`, `\uXXXX`, a special character
+ * (`\ ( ) : < > " * { }`) or a keyword (`\and`, `\or`, `\not`); anything else is a syntax error.
+ * Returns the text and the length consumed.
+ */
+function unquotedEscape(text: string, pos: number): [string, number] {
+  const n = text[pos + 1];
+  if (n === undefined) throw new KqlSyntaxError('a backslash at the end of the query escapes nothing', pos);
+  const ws = WHITESPACE_ESCAPES[n];
+  if (ws) return [ws, 2];
+  const unicode = unicodeEscape(text, pos);
+  if (unicode !== undefined) return [unicode, 6];
+  if ('\\():<>"*{}'.includes(n)) return [n, 2];
+  const keyword = /^(and|or|not)/i.exec(text.slice(pos + 1, pos + 4));
+  if (keyword) return [keyword[0], 1 + keyword[0].length];
+  throw new KqlSyntaxError(`"\\${n}" is not an escape in an unquoted value (escape only \\ ( ) : < > " * { }, whitespace, \\uXXXX and keywords); quote the value or write \\\\`, pos);
+}
+
+/**
+ * An escape in a quoted value (Kibana's grammar): `\"` `\\`, `\t` `\r` `\n`, `\uXXXX`. Any other
+ * backslash is itself: `"C:\Windows"` is C, colon, backslash, Windows.
+ */
+function quotedEscape(text: string, pos: number): [string, number] {
+  const n = text[pos + 1];
+  if (n === '"' || n === '\\') return [n, 2];
+  const ws = n === undefined ? undefined : WHITESPACE_ESCAPES[n];
+  if (ws) return [ws, 2];
+  const unicode = unicodeEscape(text, pos);
+  if (unicode !== undefined) return [unicode, 6];
+  return ['\\', 1];
+}
+
 export function parseKql(text: string): KqlNode | null {
   let pos = 0;
   const ws = () => {
@@ -83,12 +123,10 @@ export function parseKql(text: string): KqlNode | null {
     while (pos < text.length) {
       const c = text[pos] as string;
       if (c === '\\') {
-        const n = text[pos + 1];
-        if (n === undefined) throw new KqlSyntaxError('a backslash at the end of the query escapes nothing', pos);
-        const lit = n === 't' ? '\t' : n === 'r' ? '\r' : n === 'n' ? '\n' : n;
+        const [lit, length] = unquotedEscape(text, pos);
         textOut += lit;
-        pattern += lit === '*' || lit === '?' || lit === '\\' ? `\\${lit}` : lit;
-        pos += 2;
+        pattern += lit.replace(/[*?\\]/g, (m) => `\\${m}`);
+        pos += length;
         end = pos;
         continue;
       }
@@ -101,7 +139,7 @@ export function parseKql(text: string): KqlNode | null {
         pos = j;
         const kw = keywordAt('and') || keywordAt('or') || keywordAt('not');
         pos = save;
-        if (kw || j >= text.length || SPECIAL.has(text[j] as string)) break;
+        if (kw || j >= text.length || (SPECIAL.has(text[j] as string) && text[j] !== '\\')) break;
         textOut += text.slice(pos, j);
         pattern += text.slice(pos, j);
         pos = j;
@@ -128,10 +166,9 @@ export function parseKql(text: string): KqlNode | null {
     let out = '';
     while (pos < text.length && text[pos] !== '"') {
       if (text[pos] === '\\') {
-        const n = text[pos + 1];
-        if (n === undefined) break;
-        out += n === 't' ? '\t' : n === 'r' ? '\r' : n === 'n' ? '\n' : n;
-        pos += 2;
+        const [lit, length] = quotedEscape(text, pos);
+        out += lit;
+        pos += length;
         continue;
       }
       out += text[pos];

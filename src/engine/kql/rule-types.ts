@@ -72,7 +72,9 @@ export function lookbackMs(text: string | undefined, fallbackMs: number): number
 /** Exception items as one KQL expression: the events they describe (the caller negates it). */
 export function exceptionsToKql(items: ExceptionItem[]): string | undefined {
   const quote = (v: string) => `"${v.replace(/["\\]/g, '\\$&')}"`;
-  const wildcardValue = (v: string) => v.replace(/[\\():<>"{}\s]/g, '\\$&');
+  // Unquoted KQL: specials escaped, `*` kept as the wildcard, spaces as they are (KQL cannot escape
+  // them; they belong to the value), and a keyword between spaces escaped so it stays part of it.
+  const wildcardValue = (v: string) => v.replace(/[\\():<>"{}]/g, '\\$&').replace(/(\s)(and|or|not)(?=\s)/gi, '$1\\$2');
   const entry = (e: ExceptionEntry, prefix: string): string => {
     const field = prefix + e.field;
     let body: string;
