@@ -190,3 +190,9 @@ t.test('escapes as Kibana reads them', async (t) => {
   const r = compileKql('file.path:C\\Windows', { language: 'kql', fieldView: 'ecs' });
   t.match(r, { ok: false, errors: [{ kind: 'syntax', column: 12, message: /not an escape/ }] }, '\\W unquoted is a syntax error');
 });
+
+t.test('date math has no meaning in a replay: reported as unsupported with its position', async (t) => {
+  const r = compileKql('event.category:process and @timestamp >= now-30d', { language: 'kql', fieldView: 'ecs' });
+  t.match(r, { ok: false, errors: [{ kind: 'unsupported', line: 1, column: 42, message: /date math \(now-30d\)/ }] });
+  t.ok(matches('@timestamp >= "2024-01-01"', { '@timestamp': '2024-03-01T00:00:00Z' }), 'a fixed date compares');
+});

@@ -28,6 +28,7 @@ export class KqlLowerError extends Error {
 }
 
 const TEXT_TYPES = new Set<FieldType>(['text', 'match_only_text']);
+const DATE_TYPES = new Set<FieldType>(['date']);
 
 function fieldRef(name: string, span: Span): FieldRef {
   return { kind: 'field', name, optional: false, span };
@@ -134,6 +135,9 @@ export class KqlLowering {
         const bound = { value: node.value.text, inclusive: node.op.endsWith('=') };
         const range = (subject: FieldRef): Expr => ({ kind: 'range', subject, ...(node.op.startsWith('>') ? { lower: bound } : { upper: bound }), span: node.span });
         if (isPattern(name)) return this.pattern(name, node.span, range);
+        if (/^now([+\-/]|$)/.test(node.value.text) && DATE_TYPES.has(this.binder.bind(name).type)) {
+          throw new KqlLowerError(`date math (${node.value.text}) depends on when the rule runs, which a replay does not have; compare with a fixed date`, node.value.span.start);
+        }
         return range(fieldRef(name, node.fieldSpan));
       }
       case 'match':
