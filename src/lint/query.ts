@@ -1,6 +1,6 @@
 /** Queries compiled once per lint run, shared by every query check. */
 import { compileQuery } from '../engine/index.js';
-import type { CompileResult } from '../engine/types.js';
+import type { CompileResult, QueryError } from '../engine/types.js';
 import { ecsFieldNames, SYSMON_TO_ECS } from '../events/views/index.js';
 import { fieldSchema, schemaFieldType } from '../events/views/field-schemas.js';
 import type { FieldView, Rule } from '../rules/model.js';
@@ -103,4 +103,12 @@ const SHIPPED_ROOTS = new Set(['endpoint', 'windows', 'system', 'winlog', 'sysmo
 function asArray(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * A compile error about a regular expression (does not compile, or could backtrack exponentially).
+ * `query/regex-safety` reports these; `query/syntax` leaves them to it so each is reported once.
+ */
+export function isRegexError(error: QueryError): boolean {
+  return error.kind !== 'unsupported' && /^(?:invalid regex \[|unsafe regex \[|invalid regular expression|unsafe regular expression)/i.test(error.message);
 }

@@ -10,12 +10,15 @@ export type FieldSchemaName = 'ecs' | 'windows' | 'endpoint';
 interface SchemaTable {
   fields: Record<string, string[]>;
   dynamic: Record<string, string>;
+  arrays?: string[];
 }
 
 export interface FieldSchema {
   readonly types: ReadonlyMap<string, FieldType>;
   /** Prefix -> type of any field below it, longest prefix first so the most specific wins. */
   readonly dynamic: ReadonlyArray<readonly [string, FieldType]>;
+  /** Fields the schema says hold several values (ECS `normalize: array`). */
+  readonly arrays: ReadonlySet<string>;
 }
 
 function load(table: SchemaTable): FieldSchema {
@@ -24,7 +27,7 @@ function load(table: SchemaTable): FieldSchema {
   const dynamic = Object.entries(table.dynamic)
     .sort((a, b) => b[0].length - a[0].length)
     .map(([prefix, type]) => [prefix, type as FieldType] as const);
-  return { types, dynamic };
+  return { types, dynamic, arrays: new Set(table.arrays ?? []) };
 }
 
 const schemas = (generated as unknown as { schemas: Record<FieldSchemaName, SchemaTable> }).schemas;

@@ -1,5 +1,5 @@
 import { queryPositionInFile } from '../../rules/model.js';
-import { compiledQuery } from '../query.js';
+import { compiledQuery, isRegexError } from '../query.js';
 import type { LintCheck } from '../types.js';
 
 export const querySyntax: LintCheck = {
@@ -9,7 +9,8 @@ export const querySyntax: LintCheck = {
     description:
       'The query must parse in its language. A syntax error is reported at its line and column in the rule file (mapped ' +
       'through YAML block scalars and TOML multi-line strings), so it can be fixed without running anything. Queries in a ' +
-      'language or using a feature ruleproof cannot run yet are reported once as info, not as errors: they are valid rules.',
+      'language or using a feature ruleproof cannot run yet are reported once as info, not as errors: they are valid rules. ' +
+      'Regular expressions that do not compile or are unsafe are left to query/regex-safety.',
   },
   check(rule, context) {
     const compiled = compiledQuery(rule, context);
@@ -25,7 +26,7 @@ export const querySyntax: LintCheck = {
         },
       ];
     }
-    const syntax = compiled.errors.filter((e) => e.kind !== 'unsupported');
+    const syntax = compiled.errors.filter((e) => e.kind !== 'unsupported' && !isRegexError(e));
     if (!syntax.length) return [];
     return syntax.map((e) => {
       const pos = queryPositionInFile(rule.query, e.line, e.column);
