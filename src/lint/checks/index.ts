@@ -14,6 +14,10 @@ import { metadataDates } from './metadata-dates.js';
 import { metadataReferences } from './metadata-references.js';
 import { metadataRequired } from './metadata-required.js';
 import { nameConflict } from './name-conflict.js';
+import { queryCasePitfall } from './query-case-pitfall.js';
+import { queryContradiction } from './query-contradiction.js';
+import { queryDuplicateCondition } from './query-duplicate-condition.js';
+import { queryRegexSafety } from './query-regex-safety.js';
 import { querySequenceMaxspan } from './query-sequence-maxspan.js';
 import { querySyntax } from './query-syntax.js';
 import { queryUnknownField } from './query-unknown-field.js';
@@ -48,6 +52,10 @@ export const BUILTIN_CHECKS: readonly LintCheck[] = [
   querySyntax,
   queryUnknownField,
   querySequenceMaxspan,
+  queryRegexSafety,
+  queryContradiction,
+  queryDuplicateCondition,
+  queryCasePitfall,
   testsPresent,
   testsQuietForFalsePositives,
   testsDatasetExists,
