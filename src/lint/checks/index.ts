@@ -9,6 +9,7 @@ import { attackTacticMismatch } from './attack-tactic-mismatch.js';
 import { attackTacticOnce } from './attack-tactic-once.js';
 import { attackTacticTags } from './attack-tactic-tags.js';
 import { attackUnknownId } from './attack-unknown-id.js';
+import { attackVersion } from './attack-version.js';
 import { duplicateIdVersion } from './duplicate-id-version.js';
 import { metadataDates } from './metadata-dates.js';
 import { metadataReferences } from './metadata-references.js';
@@ -49,6 +50,7 @@ export const BUILTIN_CHECKS: readonly LintCheck[] = [
   attackTacticOnce,
   attackTacticTags,
   attackPlatformMismatch,
+  attackVersion,
   querySyntax,
   queryUnknownField,
   querySequenceMaxspan,
