@@ -7,6 +7,10 @@
  *
  *   npm run build && node scripts/measure-kql.mjs <detection-rules checkout or git dir> [--eql] [folders…]
  *
+ * Every rule that compiles is also run once over a few synthetic events (a process start, a network
+ * connection, an authentication, an empty document), so a query that compiles but throws when it meets
+ * an event is counted as failing too ("run" in the output).
+ *
  * A bare git directory (the fetch tool's mirror) is read with `git ls-tree`/`git show`. Folders
  * default to rules and rules_building_block.
  */
@@ -34,7 +38,14 @@ const KQL_TYPES = new Set(['query', 'saved_query', 'threshold', 'new_terms']);
 // Exceptions are looked up next to the rule on disk; a bare mirror has no work tree, so none apply.
 const root = bare ? '/nonexistent-root' : source;
 const locks = new VersionLocks(root);
-const blank = () => ({ rules: 0, compiled: 0, unsupported: 0, failed: 0 });
+const blank = () => ({ rules: 0, compiled: 0, unsupported: 0, failed: 0, ran: 0 });
+const at = (ms) => new Date(Date.UTC(2024, 0, 1) + ms).toISOString();
+const SAMPLE_DOCS = [
+  {},
+  { '@timestamp': at(0), event: { category: ['process'], type: ['start'], kind: 'event' }, host: { os: { type: 'windows' }, name: 'h' }, process: { name: 'cmd.exe', executable: 'C:\\Windows\\System32\\cmd.exe', args: ['cmd.exe', '/c', 'whoami'], command_line: 'cmd.exe /c whoami', pid: 4, parent: { name: 'explorer.exe' } }, user: { name: 'u' }, message: 'a message' },
+  { '@timestamp': at(1000), event: { category: ['network'], type: ['connection'] }, source: { ip: '10.0.0.1', port: 50000 }, destination: { ip: '8.8.8.8', port: 443 }, network: { transport: 'tcp' } },
+  { '@timestamp': at(2000), event: { category: ['authentication'], outcome: 'failure', action: 'logon-failed' }, user: [{ name: 'a' }], source: { ip: '::1' }, powershell: { file: { script_block_text: 'IEX (New-Object Net.WebClient)' } } },
+];
 const stats = { files: files.length, loadFailed: 0, skipped: 0, kql: blank(), kqlByType: {}, eql: blank(), otherRules: 0, otherByLanguageAndType: {} };
 const reasons = { kql: new Map(), eql: new Map(), skipped: new Map() };
 const note = (lang, kind, message, file) => {
@@ -75,7 +86,17 @@ for (const f of files) {
     s.rules++;
     if (lang === 'kql') stats.kqlByType[type] = (stats.kqlByType[type] ?? 0) + 1;
     const r = compileQuery(rule.query.text, rule.query);
-    if (r.ok) s.compiled++;
+    if (r.ok) {
+      s.compiled++;
+      try {
+        const detector = r.query.newDetector(() => {});
+        SAMPLE_DOCS.forEach((doc, i) => detector.push({ doc, timestamp: Date.UTC(2024, 0, 1) + i * 1000, key: `sample:${i}`, dataset: 'sample', ordinal: i }));
+        detector.finish();
+        s.ran++;
+      } catch (err) {
+        note(lang, 'run', err instanceof Error ? err.message : String(err), f);
+      }
+    }
     else if (r.errors.every((e) => e.kind === 'unsupported')) {
       s.unsupported++;
       note(lang, 'unsupported', r.errors[0].message, f);
