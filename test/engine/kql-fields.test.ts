@@ -8,6 +8,7 @@ import t from 'tap';
 import { compileKql } from '../../src/engine/kql/index.js';
 import { queryRequirement } from '../../src/engine/prefilter.js';
 import { instrumentQuery } from '../../src/engine/coverage.js';
+import { fieldNameMatcher, leafFieldNames } from '../../src/engine/field-pattern.js';
 import type { Alert, CompiledQuery } from '../../src/engine/types.js';
 import type { CanonicalEvent, ReplayEvent } from '../../src/events/types.js';
 
@@ -242,4 +243,20 @@ t.test('clause coverage instruments the new nodes as leaves', async (t) => {
   t.same(bites, [0], 'the exclusion is what keeps the event out');
   t.same(q.observe({ process: { name: 'cmd.exe' }, user: [{ name: 'bob', domain: 'x' }] }), [], 'nothing bites when the query matches');
   t.same(q.trueCounts, [2, 0, 1]);
+});
+
+t.test('field-name patterns and the fields of an event', async (t) => {
+  const m = fieldNameMatcher(['a.*.b', 'x?y']);
+  t.ok(m('a.0.b'));
+  t.ok(m('a.0.c.1.b'), '* crosses dots, as Elasticsearch field patterns do');
+  t.notOk(m('a.b'));
+  t.ok(m('xzy'));
+  t.notOk(m('x.y.z'));
+  t.ok(fieldNameMatcher(['*'])('anything'));
+  t.ok(fieldNameMatcher(['a.(b)+'])('a.(b)+'), 'regex characters in a pattern are literal');
+  t.same(
+    leafFieldNames({ a: { b: 1, c: [1, 2], d: [{ e: 1 }, { f: null, g: 'x' }] }, 'h.i': 'flat', j: null, k: [], l: {} }).sort(),
+    ['a.b', 'a.c', 'a.d.e', 'a.d.g', 'h.i'],
+    'leaves with a value; arrays of objects contribute their members; null, empty arrays and objects do not',
+  );
 });
