@@ -115,7 +115,10 @@ export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: st
   if (typeof scope === 'number') return scope;
   const findings = lintRules(loaded.rules, lintRunOptions(config, opts.attackVersion ?? config.attackVersion));
   const scoped = scopeLint(loaded, findings, scope);
-  const lint = buildLintReport(scoped.load, scoped.findings, undefined);
+  // A findings baseline gates only new lint findings, as with `lint --baseline`; a base-branch report stays a summary comparison.
+  const gated = gateWithBaseline(io, scoped.findings, { ...(opts.baseline ? { baseline: opts.baseline } : {}) });
+  if (typeof gated === 'number') return gated;
+  const lint = buildLintReport(scoped.load, gated.findings, undefined);
   const run = selectForRun(io, config, loaded.rules, opts);
   if (typeof run === 'number') return run;
   const outcome = await replayForRun(io, config, run.rules, { root: config.root, strict: !!opts.strict, ...(opts.jobs ? { jobs: opts.jobs } : {}) }, opts);
@@ -124,7 +127,8 @@ export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: st
   const coverageFiles = await writeCheckCoverage(config, loaded.rules, test);
   const exitCode = Math.max(lint.exitCode === 2 || test.exitCode === 2 ? 2 : 0, lint.exitCode, test.exitCode);
   const report = withShard<CheckReport>({ schemaVersion: 1, tool: { name: 'ruleproof', version: TOOL_VERSION }, command: 'check', lint, test, coverage, exitCode }, run.shard);
-  return emitReport(io, report, opts, () => {
+  const { baseline: _findingsBaseline, ...reportOpts } = opts;
+  return emitReport(io, report, { ...reportOpts, ...(gated.reportBaseline ? { baseline: gated.reportBaseline } : {}) }, () => {
     const lintFindings = lint.diagnostics.filter((d) => !d.code.startsWith('load/'));
     return [
       color.bold('Lint'),

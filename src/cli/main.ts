@@ -117,7 +117,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--sarif <file>', 'also write SARIF 2.1.0 (code scanning) to a file')
     .option('--junit <file>', 'also write JUnit XML to a file')
     .option('--markdown <file>', 'also write the Markdown summary to a file')
-    .option('--baseline <report.json>', "compare with a report from the base branch in the summary")
+    .option('--baseline <file>', 'a lint findings baseline (from lint --baseline-write): gate only new lint findings; or a JSON report from the base branch to compare with in the summary')
     .option('--shard <i/n>', 'run only this runner\'s share of the rules (deterministic, balanced by dataset size)')
     .option('--cache <dir>', 'reuse results of rules whose rule, tests, datasets and ruleproof did not change')
     .option('--changed-since <ref>', 'only rules whose files or datasets changed since this git ref')
