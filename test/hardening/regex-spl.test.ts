@@ -7,7 +7,7 @@
  */
 import t from 'tap';
 import { compileQuery } from '../../src/engine/index.js';
-import { pcreAutomatonTest, pcreToRegExp, splRegexTest } from '../../src/engine/spl/regex.js';
+import { jsRegexAutomatonTest, pcreAutomatonTest, pcreToRegExp, splRegexTest } from '../../src/engine/spl/regex.js';
 import { SplError } from '../../src/engine/spl/lexer.js';
 import { likeRegExp, wildcardRegExp } from '../../src/engine/spl/values.js';
 import { proc, runSpl, splErrors } from '../engine/spl-helpers.js';
@@ -209,4 +209,64 @@ t.test('through the compiler: match() results, and refused patterns reported wit
   t.match(rep[0], { kind: 'semantic', message: /unsafe regular expression/ });
   // a refused rule is not runnable: compileQuery gives errors, never a query that silently passes
   t.notOk(compileQuery(`${base} | where match(process, "(a)\\\\1(b+)+")`, { language: 'spl', fieldView: 'cim' }).ok);
+});
+
+t.test('JavaScript-syntax patterns (the IR match call) on the automaton agree with RegExp', async (t) => {
+  // KQL's wildcard-with-escapes and Sigma-style patterns: polynomial on a backtracking engine
+  const kql = jsRegexAutomatonTest('a\\*[\\s\\S]*x[\\s\\S]*x[\\s\\S]*x[\\s\\S]*y$', false);
+  t.ok(kql, 'regular');
+  t.notOk(kql?.(`a*${'x'.repeat(50_000)}`));
+  t.ok(kql?.('a*xxxy'));
+  t.notOk(kql?.('a*xxxy\n'), '$ is the end of the input only');
+  t.equal(jsRegexAutomatonTest('\\Afoo', false), undefined, 'PCRE-only escapes stay on RegExp');
+  t.equal(jsRegexAutomatonTest('[]a', false), undefined);
+  t.equal(jsRegexAutomatonTest('(?P<n>a)', false), undefined);
+  t.equal(jsRegexAutomatonTest('(?<=a)b', false), undefined);
+  const r = rng(Number(process.env.FUZZ_SEED ?? 4711));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  const atom = (depth: number): string => {
+    const k = r();
+    if (k < 0.3) return pick(['a', 'b', 'c', '\\n', '\\*', '\\.', '\\x41', '\\v']);
+    if (k < 0.45) return pick(['.', '[ab]', '[^a]', '\\w', '\\s', '\\S', '\\d', '[\\s\\S]', '[a-c\\n]']);
+    if (k < 0.55 && depth < 3) return `(${alt(depth + 1)})`;
+    if (k < 0.6 && depth < 3) return `(?:${alt(depth + 1)})`;
+    return pick(['a', 'b', '^', '$']);
+  };
+  const quant = () => pick(['', '', '', '*', '+', '?', '{2}', '{1,3}', '{2,}', '*?', '+?']);
+  const seq = (depth: number): string => {
+    let s = '';
+    const n = 1 + Math.floor(r() * 4);
+    for (let i = 0; i < n; i++) {
+      const a = atom(depth);
+      s += a === '^' || a === '$' ? a : a + quant();
+    }
+    return s;
+  };
+  const alt = (depth: number): string => (r() < 0.25 ? `${seq(depth)}|${seq(depth)}` : seq(depth));
+  let compared = 0;
+  let onAutomaton = 0;
+  for (let k = 0; k < 800; k++) {
+    const ci = r() < 0.3;
+    const p = alt(0);
+    let oracle: RegExp;
+    try {
+      oracle = new RegExp(`^(?:${p})`, ci ? 'is' : 's');
+    } catch {
+      continue;
+    }
+    const test = jsRegexAutomatonTest(p, ci);
+    if (!test) continue;
+    onAutomaton++;
+    for (let j = 0; j < 8; j++) {
+      let input = '';
+      const n = Math.floor(r() * 10);
+      for (let i = 0; i < n; i++) input += pick(['a', 'b', 'c', 'A', '\n', '\r', '*', '.', '1', ' ', '\u00a0', '\u000b']);
+      compared++;
+      if (test(input) !== oracle.test(input)) {
+        t.fail(`${JSON.stringify(p)}${ci ? ' (i)' : ''} on ${JSON.stringify(input)}: automaton ${test(input)}, RegExp ${oracle.test(input)}`);
+        return;
+      }
+    }
+  }
+  t.ok(onAutomaton > 300 && compared > 2500, `${onAutomaton} patterns on the automaton, ${compared} comparisons agree`);
 });

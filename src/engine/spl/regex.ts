@@ -35,6 +35,8 @@ interface Flags {
   i: boolean;
   m: boolean;
   s: boolean;
+  /** JavaScript syntax and meaning instead of PCRE's (`$` only at the end, JS `\s` and `.`). */
+  js?: boolean;
 }
 
 /** The pattern's leading `(?imsx)` group as flags; `(?x)` is refused. */
@@ -109,17 +111,35 @@ export function splRegexTest(pattern: string, span: Span): SplRegexTest {
  * too large once its repetitions are expanded — the caller then needs `backtrackingHazard`.
  */
 export function pcreAutomatonTest(body: string, flags: { i?: boolean; m?: boolean; s?: boolean }, anchorStart: boolean): ((input: string) => boolean) | undefined {
+  return automatonTest(body, { i: !!flags.i, m: !!flags.m, s: !!flags.s }, anchorStart);
+}
+
+/**
+ * The same for a JavaScript pattern run as `new RegExp('^(?:' + pattern + ')', 's' or 'is')` (the
+ * IR's `match` call: EQL's legacy match(), Sigma `re`, KQL patterns): JavaScript's own meaning of
+ * `$`, `\s` and escapes. Undefined when only the backtracking RegExp can run it.
+ */
+export function jsRegexAutomatonTest(pattern: string, caseInsensitive: boolean): ((input: string) => boolean) | undefined {
+  if (pattern.length > limits().maxRegexLength) return undefined;
+  return automatonTest(pattern, { i: caseInsensitive, m: false, s: true, js: true }, true);
+}
+
+function automatonTest(body: string, flags: Flags, anchorStart: boolean): ((input: string) => boolean) | undefined {
   let node: RegexNode;
   try {
-    node = new PcreParser(body, { i: !!flags.i, m: !!flags.m, s: !!flags.s }).parse();
+    node = new PcreParser(body, flags).parse();
+    const anchors = anchorsOnOnePath(node);
+    if (anchors.start > 1 || anchors.end > 1) throw new NotRegular();
   } catch (e) {
     if (e instanceof NotRegular) return undefined;
     throw e;
   }
   const anyRun: RegexNode = { t: 'repeat', node: { t: 'char', set: { ranges: [], negated: true } }, min: 0, max: Infinity };
+  // Anchored at the start: the start frame is read here unless the pattern's own `^` reads it.
+  const atStart: RegexNode = { t: 'repeat', node: ch(BOS), min: 0, max: 1 };
   let run: (input: string) => boolean;
   try {
-    run = automatonMatcher({ t: 'seq', items: anchorStart ? [ch(BOS), node, anyRun] : [anyRun, node, anyRun] }, !!flags.i);
+    run = automatonMatcher({ t: 'seq', items: anchorStart ? [atStart, node, anyRun] : [anyRun, node, anyRun] }, flags.i);
   } catch (e) {
     if (e instanceof SafeRegexError) return undefined;
     throw e;
@@ -128,6 +148,38 @@ export function pcreAutomatonTest(body: string, flags: { i?: boolean; m?: boolea
     const text = input.includes('\ufdd0') || input.includes('\ufdd1') ? input.replace(FRAME, '\ufffd') : input;
     return run(`\ufdd0${text}\ufdd1`);
   };
+}
+
+/**
+ * The most start and end anchors one path through the pattern reads. Anchors are characters here,
+ * and each frame character occurs once: a path with two (`^^`, `($)$`, a repeated group holding
+ * one) would fail where the zero-width anchors of RegExp succeed, so such patterns backtrack.
+ */
+function anchorsOnOnePath(n: RegexNode): { start: number; end: number } {
+  switch (n.t) {
+    case 'char': {
+      const r = n.set.ranges;
+      const only = !n.set.negated && r.length === 1 ? (r[0] as [number, number]) : undefined;
+      return { start: only && only[0] === BOS && only[1] === BOS ? 1 : 0, end: only && only[0] === EOS && only[1] === EOS ? 1 : 0 };
+    }
+    case 'seq':
+      return n.items.reduce((acc, item) => {
+        const a = anchorsOnOnePath(item);
+        return { start: acc.start + a.start, end: acc.end + a.end };
+      }, { start: 0, end: 0 });
+    case 'alt':
+      return n.options.reduce((acc, o) => {
+        const a = anchorsOnOnePath(o);
+        return { start: Math.max(acc.start, a.start), end: Math.max(acc.end, a.end) };
+      }, { start: 0, end: 0 });
+    case 'repeat': {
+      const a = anchorsOnOnePath(n.node);
+      if ((a.start || a.end) && n.max > 1) throw new NotRegular();
+      return a;
+    }
+    default:
+      return { start: 0, end: 0 };
+  }
 }
 
 /** A construct the automaton cannot express: the pattern goes to the backtracking engine. */
@@ -146,6 +198,19 @@ const SPACE: Array<[number, number]> = [
   [0x20, 0x20],
 ];
 const FRAMES: Array<[number, number]> = [[BOS, EOS]];
+/** JavaScript's `\s` (WhiteSpace and LineTerminator). */
+const JS_SPACE: Array<[number, number]> = [
+  [0x09, 0x0d],
+  [0x20, 0x20],
+  [0xa0, 0xa0],
+  [0x1680, 0x1680],
+  [0x2000, 0x200a],
+  [0x2028, 0x2029],
+  [0x202f, 0x202f],
+  [0x205f, 0x205f],
+  [0x3000, 0x3000],
+  [0xfeff, 0xfeff],
+];
 
 /** A negated set never matches the frame characters. */
 const notIn = (ranges: Array<[number, number]>): RegexCharSet => ({ ranges: [...ranges, ...FRAMES], negated: true });
@@ -218,7 +283,10 @@ class PcreParser {
     if (c === '\\') return this.escape(false) as RegexNode;
     if (c === '*' || c === '+' || c === '?') throw new NotRegular(); // nothing to repeat
     this.i++;
-    if (c === '.') return { t: 'char', set: notIn(this.flags.s ? [] : [[0x0a, 0x0a]]) };
+    if (c === '.') {
+      if (this.flags.s) return { t: 'char', set: notIn([]) };
+      return { t: 'char', set: notIn(this.flags.js ? [[0x0a, 0x0a], [0x0d, 0x0d], [0x2028, 0x2029]] : [[0x0a, 0x0a]]) };
+    }
     if (c === '^') {
       if (this.flags.m) throw new NotRegular();
       return ch(BOS);
@@ -236,6 +304,7 @@ class PcreParser {
   private endAnchor(): RegexNode {
     const next = this.src[this.i];
     if (next !== undefined && next !== ')' && next !== '|') throw new NotRegular();
+    if (this.flags.js) return ch(EOS); // JavaScript: the end of the input only
     return { t: 'seq', items: [{ t: 'repeat', node: ch(0x0a), min: 0, max: 1 }, ch(EOS)] };
   }
 
@@ -243,7 +312,7 @@ class PcreParser {
     const s = this.src;
     this.i++;
     if (s[this.i] === '?') {
-      const m = /^\?(?::|P?<[A-Za-z_]\w*>|'[A-Za-z_]\w*')/.exec(s.slice(this.i));
+      const m = (this.flags.js ? /^\?(?::|<[A-Za-z_$][\w$]*>)/ : /^\?(?::|P?<[A-Za-z_]\w*>|'[A-Za-z_]\w*')/).exec(s.slice(this.i));
       // lookarounds, atomic groups, inline flags, conditionals, recursion: not regular
       if (!m || s.startsWith('?<=', this.i) || s.startsWith('?<!', this.i)) throw new NotRegular();
       this.i += m[0].length;
@@ -263,6 +332,8 @@ class PcreParser {
     const s = this.src;
     const e = s[this.i + 1];
     if (e === undefined) throw new NotRegular();
+    // escapes PCRE has and JavaScript reads otherwise (as identity escapes, or not at all)
+    if (this.flags.js && 'AzZhHeaxv'.includes(e)) return this.jsEscape(e, inClass);
     this.i += 2;
     const set = (ranges: Array<[number, number]>, negated = false): RegexCharSet => (negated ? notIn(ranges) : { ranges, negated: false });
     let out: RegexCharSet | undefined;
@@ -277,7 +348,7 @@ class PcreParser {
         break;
       case 's':
       case 'S':
-        out = set(SPACE, e === 'S');
+        out = set(this.flags.js ? JS_SPACE : SPACE, e === 'S');
         break;
       case 'h':
       case 'H':
@@ -334,11 +405,26 @@ class PcreParser {
     return inClass ? out : { t: 'char', set: out };
   }
 
+  /** `\xHH` and `\v` as JavaScript reads them; the PCRE-only escapes are not for the automaton. */
+  private jsEscape(e: string, inClass: boolean): RegexNode | RegexCharSet {
+    let cp: number;
+    if (e === 'v') {
+      cp = 0x0b;
+      this.i += 2;
+    } else if (e === 'x' && /^[0-9A-Fa-f]{2}$/.test(this.src.slice(this.i + 2, this.i + 4))) {
+      cp = parseInt(this.src.slice(this.i + 2, this.i + 4), 16);
+      this.i += 4;
+    } else throw new NotRegular();
+    const set: RegexCharSet = { ranges: [[cp, cp]], negated: false };
+    return inClass ? set : { t: 'char', set };
+  }
+
   private charClass(): RegexNode {
     const s = this.src;
     this.i++;
     const negated = s[this.i] === '^';
     if (negated) this.i++;
+    if (this.flags.js && s[this.i] === ']') throw new NotRegular(); // JavaScript's `[]` / `[^]`
     const ranges: Array<[number, number]> = [];
     let first = true;
     for (;;) {
