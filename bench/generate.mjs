@@ -100,10 +100,11 @@ function dnsEvent(r, ts, h) {
 
 /**
  * Write `events` lines (or until `bytes` are written, whichever comes first when both are given)
- * to `file`. `plantEvery`: one planted lateral-movement pair per that many events (0: none).
+ * to `file`. `plantEvery`: one planted lateral-movement pair per that many events (0: none);
+ * `decoyEvery`: one incoming WinRM connection without a follow-up per that many events (0: none).
  * Returns { events, bytes, planted }.
  */
-export async function generateEcsNdjson(file, { events = 200_000, bytes = Infinity, seed = 42, hosts = 500, plantEvery = 5000, start = Date.UTC(2024, 0, 8, 9, 0, 0) } = {}) {
+export async function generateEcsNdjson(file, { events = 200_000, bytes = Infinity, seed = 42, hosts = 500, plantEvery = 5000, decoyEvery = 100, start = Date.UTC(2024, 0, 8, 9, 0, 0) } = {}) {
   const r = rng(seed);
   const out = createWriteStream(file);
   let written = 0;
@@ -136,6 +137,12 @@ export async function generateEcsNdjson(file, { events = 200_000, bytes = Infini
       ts += 2000;
       await emit(processEvent(r, ts, h, 'whoami.exe', 'wsmprovhost.exe'));
       planted++;
+      continue;
+    }
+    if (decoyEvery > 0 && count % decoyEvery === 7) {
+      // WinRM management traffic: an incoming 5985 connection that nothing suspicious follows, so a
+      // sequence engine holds a partial sequence for it until maxspan passes.
+      await emit(networkEvent(r, ts, h, 'incoming', 5985));
       continue;
     }
     const k = r();

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { events, keys, run } from './helpers.js';
+import { compileError, events, keys, run } from './helpers.js';
 
 const net = (host: string | undefined, extra: Record<string, unknown> = {}) => ({
   event: { category: ['network'] },
@@ -112,6 +112,14 @@ t.test('runs=N repeats a stage N times', async (t) => {
   const evs = events([net('a'), 0], [net('a'), 1], [net('a'), 2], [proc('a'), 3]);
   t.same(keys(run(q, evs)), [[evs[0]?.key, evs[1]?.key, evs[2]?.key, evs[3]?.key]]);
   t.equal(run(q, events([net('a'), 0], [net('a'), 1], [proc('a'), 3])).length, 0, 'two runs are not enough');
+});
+
+t.test('one stage with runs=N is a sequence of N queries (as Elastic rules write it)', async (t) => {
+  const q = 'sequence by host.id [process where true] with runs=3';
+  const evs = events([proc('a'), 0], [proc('a'), 1], [proc('b'), 2], [proc('a'), 3]);
+  t.same(keys(run(q, evs)), [[evs[0]?.key, evs[1]?.key, evs[3]?.key]]);
+  t.match(compileError('sequence by host.id [process where true]').message, /a sequence needs at least two queries/);
+  t.match(compileError('sequence by host.id [process where true] with runs=1').message, /a sequence needs at least two queries/);
 });
 
 t.test('missing event ![…] between stages', async (t) => {

@@ -152,7 +152,10 @@ class Parser {
     const stages: AstStage[] = [];
     let until: AstStage | undefined;
     while (this.isOp('[') || this.isOp('![')) stages.push(this.stage(true));
-    if (stages.length < 2) {
+    // `with runs=N` counts as N queries (Elasticsearch expands it before checking): one stage that
+    // repeats is a sequence, as Elastic's own rules write threshold-like sequences.
+    const queries = stages.reduce((n, s) => n + (s.runs?.value ?? 1), 0);
+    if (queries < 2) {
       const at = this.peek();
       if (stages.length === 0) this.mismatched("{'[', '!['}", at);
       this.mismatched("{'[', '!['}: a sequence needs at least two queries", at);
