@@ -21,6 +21,7 @@ import { fieldPatternPredicate, nestedPredicate } from './field-pattern.js';
 import type { CompareOp, Expr, FieldRef, Scalar, Span } from './ir.js';
 import { compileLuceneRegex, LuceneRegexError } from './lucene-regex.js';
 import { backtrackingHazard } from './safe-regex.js';
+import { jsRegexAutomatonTest } from './spl/regex.js';
 import { canonicalIp, cidrMatcher, compareVersions, dateMillis, ipBytes, isIntegerType, typeClass, wildcardTest, type TypeClass } from './values.js';
 
 export type Predicate = (doc: CanonicalEvent) => boolean;
@@ -854,11 +855,16 @@ export class ExprCompiler {
           // This runs on JavaScript's backtracking RegExp: refuse the shapes that take exponential time.
           const hazard = backtrackingHazard(a.value);
           if (hazard) throw new CompileError(`Unsafe regex [${a.value}]: ${hazard.message}; rewrite it without nested repetition`, a.span);
+          let re: RegExp;
           try {
-            return new RegExp(`^(?:${a.value})`, ci ? 'is' : 's');
+            re = new RegExp(`^(?:${a.value})`, ci ? 'is' : 's');
           } catch (err) {
             throw new CompileError(`Invalid regex [${a.value}]: ${(err as Error).message}`, a.span);
           }
+          // Accepted patterns can still be polynomial on RegExp (KQL's `a\**x*x*y` as `[\s\S]*` runs):
+          // the linear-time automaton runs every one it can express, with RegExp's meaning.
+          const linear = jsRegexAutomatonTest(a.value, ci);
+          return linear ? { test: linear } : re;
         });
         return (d) => {
           const s = str(a0(d));
