@@ -35,6 +35,7 @@ t.test('Sigma re: runs of .* and alternations over long values', async (t) => {
   const docs = [proc(`${long}!`), proc(`${long}b${long}c`), proc('no')];
   t.same(hits(rule('a.*a.*a.*a.*c'), options, docs), [1]);
   t.same(hits(rule('(?i)A{3}.*B'), options, docs), [1]);
+  t.same(hits(rule('a.*a.*a.*c$'), options, docs), [1], 'with Sigma\'s end anchor');
   // still refused: exponential on the SIEM's backtracking engine
   t.notOk(compileQuery(rule('(a+)+b'), options).ok);
 });

@@ -270,3 +270,12 @@ t.test('JavaScript-syntax patterns (the IR match call) on the automaton agree wi
   }
   t.ok(onAutomaton > 300 && compared > 2500, `${onAutomaton} patterns on the automaton, ${compared} comparisons agree`);
 });
+
+t.test("Sigma's (?=\\n?$) end anchor runs on the automaton with RegExp's answers", async (t) => {
+  const p = '[\\s\\S]*?(?:a[^\\n]*b(?=\\n?$))';
+  const test = jsRegexAutomatonTest(p, false);
+  t.ok(test, 'regular');
+  const re = new RegExp(`^(?:${p})`, 's');
+  for (const s of ['ab', 'ab\n', 'ab\n\n', 'xaxxb', 'a\nb', 'ba', `${'a'.repeat(50_000)}c`]) t.equal(test?.(s), re.test(s.length > 1000 ? 'ac' : s), JSON.stringify(s.slice(0, 20)));
+  t.equal(jsRegexAutomatonTest('a(?=\\n?$)b', false), undefined, 'not at the end of a branch: RegExp');
+});

@@ -311,6 +311,13 @@ class PcreParser {
   private group(): RegexNode {
     const s = this.src;
     this.i++;
+    // Sigma's spelling of PCRE's `$` for JavaScript: the end, or before a final newline.
+    if (this.flags.js && s.startsWith('?=\\n?$)', this.i)) {
+      this.i += 7;
+      const next = s[this.i];
+      if (next !== undefined && next !== ')' && next !== '|') throw new NotRegular();
+      return { t: 'seq', items: [{ t: 'repeat', node: ch(0x0a), min: 0, max: 1 }, ch(EOS)] };
+    }
     if (s[this.i] === '?') {
       const m = (this.flags.js ? /^\?(?::|<[A-Za-z_$][\w$]*>)/ : /^\?(?::|P?<[A-Za-z_]\w*>|'[A-Za-z_]\w*')/).exec(s.slice(this.i));
       // lookarounds, atomic groups, inline flags, conditionals, recursion: not regular
