@@ -279,3 +279,21 @@ t.test("Sigma's (?=\\n?$) end anchor runs on the automaton with RegExp's answers
   for (const s of ['ab', 'ab\n', 'ab\n\n', 'xaxxb', 'a\nb', 'ba', `${'a'.repeat(50_000)}c`]) t.equal(test?.(s), re.test(s.length > 1000 ? 'ac' : s), JSON.stringify(s.slice(0, 20)));
   t.equal(jsRegexAutomatonTest('a(?=\\n?$)b', false), undefined, 'not at the end of a branch: RegExp');
 });
+
+t.test('the regex command: keeps rows whose field matches (or does not), refuses what it cannot run', async (t) => {
+  const ps = proc({ image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', cmd: 'powershell Invoke-Command -ComputerName srv', pid: 31 });
+  const note = proc({ image: 'C:\\Windows\\System32\\notepad.exe', cmd: 'notepad.exe', pid: 32 });
+  const base = '| tstats count values(Processes.process) as process from datamodel=Endpoint.Processes by Processes.process_name | `drop_dm_object_name(Processes)`';
+  const names = (q: string) => runSpl(q, [ps, note]).map((a) => a.events.map((e) => e.key)).flat();
+  t.same(names(`${base} | regex process="(?i)invoke-command\\s+-computername"`), [ps.key]);
+  t.same(names(`${base} | regex process!="(?i)invoke-command"`), [note.key]);
+  t.same(names(`${base} | regex process = "(?i)(notepad\\.exe.{0,4}$)"`), [note.key], 'ESCU: no arguments after the program');
+  t.same(names(`${base} | regex no_such_field="x"`), [], 'a missing field does not match');
+  t.same(names(`${base} | regex process="(a+)+$"`), [], 'a ReDoS shape runs on the automaton');
+  t.match(splErrors(`${base} | regex "invoke"`)[0], { kind: 'unsupported', message: /raw event text/ });
+  t.match(splErrors(`${base} | regex _raw="invoke"`)[0], { kind: 'unsupported', message: /raw event text/ });
+  t.match(splErrors(`${base} | regex process=`)[0], { kind: 'syntax', message: /regex takes field=/ });
+  const unsafe = splErrors(`${base} | regex process="(a|aa)+\\1"`)[0];
+  t.match(unsafe, { kind: 'semantic', message: /unsafe regular expression/ });
+  t.equal(unsafe?.column, base.length + ' | regex process="'.length + 1, 'at the repeated group');
+});

@@ -78,6 +78,17 @@ export interface WhereCommand {
   span: Span;
 }
 
+/** `regex field="pcre"` / `regex field!="pcre"`: keeps the rows whose field matches (or does not). */
+export interface RegexCommand {
+  kind: 'regex';
+  field: string;
+  fieldSpan: Span;
+  negate: boolean;
+  pattern: string;
+  patternSpan: Span;
+  span: Span;
+}
+
 export interface EvalCommand {
   kind: 'eval';
   assignments: Array<{ field: string; expr: EvalExpr; span: Span }>;
@@ -154,7 +165,8 @@ export type Command =
   | ConvertCommand
   | FillnullCommand
   | HeadCommand
-  | BinCommand;
+  | BinCommand
+  | RegexCommand;
 
 export interface Pipeline {
   commands: Command[];

@@ -106,6 +106,8 @@ function parseCommand(text: string, name: string, argsStart: number, seg: Segmen
     }
     case 'eval':
       return parseEval(text, argsStart, span);
+    case 'regex':
+      return parseRegexCommand(text, argsStart, span);
     case 'rename':
       return parseRename(text, argsStart, span);
     case 'table':
@@ -461,6 +463,31 @@ function fieldList(tokens: SearchToken[], command: string): string[] {
     out.push(t.value);
   }
   return out;
+}
+
+/** `regex <field>="<pcre>"` or `regex <field>!="<pcre>"` (the pattern is compiled by the pipeline). */
+function parseRegexCommand(text: string, from: number, span: Span): Command {
+  const tokens = lexSearch(text, from, span.end);
+  const [field, op, pattern, end] = tokens;
+  if (field && (field.type === 'string' || (field.type === 'word' && op?.type === 'eof'))) {
+    throw new SplError('not supported: regex over the raw event text (_raw): replayed events have fields, not raw text', { start: field.start, end: field.end }, 'unsupported');
+  }
+  if (!field || field.type !== 'word' || !op || op.type !== 'op' || (op.value !== '=' && op.value !== '!=') || !pattern || (pattern.type !== 'string' && pattern.type !== 'word') || end?.type !== 'eof') {
+    const at = tokens.find((t, i) => (i === 0 && t.type !== 'word') || (i === 1 && !(t.type === 'op' && (t.value === '=' || t.value === '!='))) || (i === 2 && t.type !== 'string' && t.type !== 'word') || i > 2) ?? tokens[tokens.length - 1];
+    throw new SplError('regex takes field="regular expression" or field!="regular expression"', at ? { start: at.start, end: Math.max(at.end, at.start + 1) } : span, 'syntax');
+  }
+  if (field.value === '_raw') {
+    throw new SplError('not supported: regex over the raw event text (_raw): replayed events have fields, not raw text', { start: field.start, end: field.end }, 'unsupported');
+  }
+  return {
+    kind: 'regex',
+    field: field.value,
+    fieldSpan: { start: field.start, end: field.end },
+    negate: op.value === '!=',
+    pattern: pattern.value,
+    patternSpan: { start: pattern.start, end: pattern.end },
+    span,
+  };
 }
 
 function parseRename(text: string, from: number, span: Span): Command {

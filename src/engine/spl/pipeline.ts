@@ -8,6 +8,7 @@ import type { Span } from '../ir.js';
 import type { Aggregation, ByField, Command } from './ast.js';
 import { compileEval, compileSearch, type Getter, type SearchResolver } from './expr.js';
 import { SplError } from './lexer.js';
+import { splRegexTest } from './regex.js';
 import {
   compareValues,
   MAX_EVENTS_PER_ROW,
@@ -66,6 +67,15 @@ export function stageFor(command: Command): StageFactory {
       const expr = command.expr;
       if (!expr) return (next) => next;
       const keep = compileSearch(expr, ROW_RESOLVER);
+      return (next) => ({ push: (row) => keep(row) && next.push(row), finish: () => next.finish() });
+    }
+    case 'regex': {
+      // linear-time automaton when the pattern allows it; otherwise hazard-checked RegExp
+      const re = splRegexTest(command.pattern, command.patternSpan);
+      const field = command.field;
+      const keep = command.negate
+        ? (row: SplRow) => !valuesOf(row.get(field)).some((v) => re.test(toText(v)))
+        : (row: SplRow) => valuesOf(row.get(field)).some((v) => re.test(toText(v)));
       return (next) => ({ push: (row) => keep(row) && next.push(row), finish: () => next.finish() });
     }
     case 'where': {
