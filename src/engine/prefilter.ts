@@ -23,6 +23,7 @@
  */
 import type { CompileContext } from './compile.js';
 import type { Expr, QueryIR, Scalar, StageNode } from './ir.js';
+import { isAscii } from 'node:buffer';
 import { ipBytes } from './values.js';
 
 /** Alternatives, lower-cased; null: no literal is required (every line must be read). */
@@ -222,6 +223,8 @@ export class LiteralScanner implements RawLineTest {
    * ACCEPT (a literal ended), ESCAPE (a backslash) or UNICODE (a non-ASCII byte that may fold).
    */
   private readonly delta: Int32Array;
+  /** Whether a non-ASCII byte can make a line match (some literal has a letter that may fold). */
+  private readonly unicodeSensitive: boolean;
 
   constructor(literals: readonly string[]) {
     this.literals = [...new Set(literals.map((l) => l.toLowerCase()))].sort();
@@ -246,6 +249,7 @@ export class LiteralScanner implements RawLineTest {
     for (let c = 0x80; c < 256; c++) this.classOf[c] = highClass;
     const w = classes + 1;
     const unicodeSensitive = this.literals.some((l) => /[a-z]/.test(l));
+    this.unicodeSensitive = unicodeSensitive;
     // trie over the literal classes
     const next: Array<Map<number, number>> = [new Map()];
     const accepting: boolean[] = [false];
@@ -314,12 +318,47 @@ export class LiteralScanner implements RawLineTest {
     return false;
   }
 
+  /**
+   * The chunk-wide form of `test`, for a few literals: the positions in `bytes[start, end)` from
+   * which a line must be kept — each occurrence of a literal (case-insensitively), of a `\u`
+   * escape, and (when a literal has a letter) of a non-ASCII byte — found by the engine's native
+   * string search over the chunk read as Latin-1 and lower-cased, which is several times faster
+   * than walking the automaton byte by byte. A line holding none of these positions is one `test`
+   * rejects: a literal never holds `\`, `"` or `/`, so an occurrence cannot straddle an escape.
+   * Undefined when there are too many literals for one search each (the automaton is used then).
+   */
+  keepPositions(bytes: Uint8Array, start: number, end: number): number[] | undefined {
+    if (this.literals.length > MAX_NATIVE_LITERALS) return undefined;
+    const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
+    const raw = chunk.toString('latin1');
+    const text = raw.toLowerCase();
+    const at: number[] = [];
+    for (const lit of this.literals) for (let i = text.indexOf(lit); i >= 0; i = text.indexOf(lit, i + 1)) at.push(start + i);
+    // `\u` escapes (JSON writes them with a lower-case u): a backslash preceded by an even number
+    // of backslashes starts one; `\\u` is an escaped backslash and a letter.
+    for (let i = raw.indexOf('\\u'); i >= 0; i = raw.indexOf('\\u', i + 1)) {
+      let run = 0;
+      while (i - run - 1 >= 0 && raw.charCodeAt(i - run - 1) === 0x5c) run++;
+      if (run % 2 === 0) at.push(start + i);
+    }
+    if (this.unicodeSensitive && !isAscii(chunk)) {
+      NON_ASCII.lastIndex = 0;
+      for (let m = NON_ASCII.exec(text); m; m = NON_ASCII.exec(text)) at.push(start + m.index);
+    }
+    return at.sort((a, b) => a - b);
+  }
+
   /** The same test over a decoded line (JSON text). */
   testString(line: string): boolean {
     const bytes = Buffer.from(line, 'utf8');
     return this.test(bytes, 0, bytes.length);
   }
 }
+
+/** Up to this many literals, `keepPositions` searches each natively; beyond, the automaton scans. */
+const MAX_NATIVE_LITERALS = 8;
+/** Runs of non-ASCII characters (a Latin-1 reading of UTF-8 bytes). */
+const NON_ASCII = /[^\x00-\x7f]+/g;
 
 const ACCEPT = -1;
 const ESCAPE = -2;

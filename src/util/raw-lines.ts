@@ -11,6 +11,12 @@ import { limits } from './limits.js';
 
 export interface RawLineFilter {
   test(bytes: Uint8Array, start: number, end: number): boolean;
+  /**
+   * Optional chunk-wide form: sorted positions in `bytes[start, end)` such that every line `test`
+   * accepts holds one of them (a line holding one is read even if `test` would reject it);
+   * undefined to fall back to `test` per line.
+   */
+  keepPositions?(bytes: Uint8Array, start: number, end: number): number[] | undefined;
 }
 
 export interface RawLineOptions {
@@ -108,6 +114,16 @@ export async function* readRawLineBatches(absPath: string, options: RawLineOptio
   let overlong = 0;
   let first = true;
 
+  /** Keep positions of the chunk being cut (`RawLineFilter.keepPositions`), and the next to look at. */
+  let keep: number[] | undefined;
+  let nextKeep = 0;
+  const accepted = (buf: Buffer, start: number, end: number): boolean => {
+    if (!filter) return true;
+    if (!keep) return filter.test(buf, start, end);
+    while (nextKeep < keep.length && (keep[nextKeep] as number) < start) nextKeep++;
+    return nextKeep < keep.length && (keep[nextKeep] as number) < end;
+  };
+
   const emit = (buf: Buffer, start: number, end: number): DecodedLine | undefined => {
     line++;
     if (first) {
@@ -125,7 +141,7 @@ export async function* readRawLineBatches(absPath: string, options: RawLineOptio
       return undefined;
     }
     if (isBlank(buf, start, end)) return undefined;
-    if (filter && !filter.test(buf, start, end) && looksLikeOneObject(buf, start, end)) {
+    if (filter && !accepted(buf, start, end) && looksLikeOneObject(buf, start, end)) {
       options.onSkip?.(line);
       return undefined;
     }
@@ -144,6 +160,8 @@ export async function* readRawLineBatches(absPath: string, options: RawLineOptio
       }
       let nextCR = buf.indexOf(CR, pos);
       const batch: DecodedLine[] = [];
+      keep = filter?.keepPositions?.(buf, pos, buf.length);
+      nextKeep = 0;
       for (;;) {
         let nl = buf.indexOf(LF, pos);
         if (nextCR >= 0 && nextCR < pos) nextCR = buf.indexOf(CR, pos);
@@ -178,6 +196,8 @@ export async function* readRawLineBatches(absPath: string, options: RawLineOptio
     if (carry || overlong) {
       const tail = carry ?? Buffer.alloc(0);
       carry = undefined;
+      keep = filter?.keepPositions?.(tail, 0, tail.length);
+      nextKeep = 0;
       const out = emit(tail, 0, tail.length);
       if (out) yield [out];
     }

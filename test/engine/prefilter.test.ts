@@ -182,7 +182,18 @@ t.test('a line the scan rejects never holds a matching event (4,000 random docum
       const det = q.newDetector((a) => alerts.push(a));
       det.push({ doc: parsed, timestamp: 0, key: 'line:1', dataset: 'x', ordinal: 0 });
       det.finish();
-      const passes = new LiteralScanner(q.literals as string[]).testString(line);
+      const scanner = new LiteralScanner(q.literals as string[]);
+      const passes = scanner.testString(line);
+      // The chunk-wide form, with the line in the middle of a chunk: every line the automaton
+      // keeps holds a keep position (positions may keep more lines, never fewer).
+      const bytes = Buffer.from(`{"before":1}\n${line}\n{"after":2}`, 'utf8');
+      const from = 13;
+      const to = from + Buffer.byteLength(line);
+      const keep = scanner.keepPositions(bytes, 0, bytes.length);
+      if (keep && passes && !keep.some((p) => p >= from && p < to)) {
+        violations++;
+        if (violations < 5) t.fail(`keepPositions missed a line the scan keeps: ${line}`);
+      }
       if (alerts.length) matches++;
       if (!passes) rejected++;
       if (alerts.length && !passes) {
