@@ -92,9 +92,32 @@ export function walkExpr(expr: Expr, visit: (e: Expr) => void): void {
   }
 }
 
-/** A canonical text of an expression without positions: equal keys, equal conditions. */
+const EXPR_KEYS = new WeakMap<object, string>();
+
+/**
+ * A canonical text of an expression without positions: equal keys, equal conditions. Built bottom
+ * up and remembered per node, so keying every term of every nested AND/OR stays linear.
+ */
 export function exprKey(expr: Expr): string {
-  return JSON.stringify(expr, (key, value: unknown) => (key === 'span' || key === 'categorySpan' ? undefined : value));
+  return keyOf(expr);
+}
+
+function keyOf(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  const cached = EXPR_KEYS.get(value);
+  if (cached !== undefined) return cached;
+  let key: string;
+  if (Array.isArray(value)) key = `[${value.map(keyOf).join(',')}]`;
+  else {
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'span' || k === 'categorySpan' || v === undefined) continue;
+      parts.push(`${k}:${keyOf(v)}`);
+    }
+    key = `{${parts.join(',')}}`;
+  }
+  EXPR_KEYS.set(value, key);
+  return key;
 }
 
 /** True when a wildcard pattern has no unescaped `*` or `?` (it then tests equality). */

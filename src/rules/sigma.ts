@@ -44,6 +44,42 @@ function registryOf(root: string): Map<string, RegisteredDoc[]> {
   return r;
 }
 
+/** Bumped whenever a root's registry changes, so assembled query texts know when to rebuild. */
+const REGISTRY_VERSION = new Map<string, number>();
+
+function registerDocs(root: string, file: string, docs: RegisteredDoc[]): void {
+  registryOf(root).set(file, docs);
+  REGISTRY_VERSION.set(root, (REGISTRY_VERSION.get(root) ?? 0) + 1);
+}
+
+interface RegistryIndex {
+  version: number;
+  /** Every filter, in registry order. */
+  filters: RegisteredDoc[];
+  /** The first rule or correlation (registry order) with each id or name. */
+  byId: Map<string, RegisteredDoc>;
+}
+
+const REGISTRY_INDEX = new Map<string, RegistryIndex>();
+
+/** The registry of a root, indexed once per change (a query text is read many times per run). */
+function registryIndex(root: string): RegistryIndex {
+  const version = REGISTRY_VERSION.get(root) ?? 0;
+  const cached = REGISTRY_INDEX.get(root);
+  if (cached && cached.version === version) return cached;
+  const filters: RegisteredDoc[] = [];
+  const byId = new Map<string, RegisteredDoc>();
+  for (const docs of registryOf(root).values()) {
+    for (const d of docs) {
+      if (d.kind === 'filter') filters.push(d);
+      else for (const id of d.ids) if (!byId.has(id)) byId.set(id, d);
+    }
+  }
+  const index = { version, filters, byId };
+  REGISTRY_INDEX.set(root, index);
+  return index;
+}
+
 export function sigmaKind(data: Record<string, unknown>): SigmaDocKind | undefined {
   if ('correlation' in data) return 'correlation';
   if ('detection' in data && 'logsource' in data) return 'rule';
@@ -69,7 +105,13 @@ function refsOf(data: Record<string, unknown>, kind: SigmaDocKind): string[] {
 
 /** Load a Sigma file found through the YAML format registry. */
 export function loadSigma(source: YamlSource, ctx: FileContext): FileLoad {
-  return loadSigmaText(source.text, ctx);
+  const { doc, text } = source;
+  // The format registry has parsed the file already (one document, no errors): reuse that parse
+  // when the text needs no normalizing, instead of parsing it a second time.
+  if (doc.errors.length === 0 && doc.contents !== null && text.charCodeAt(0) !== 0xfeff && !text.includes('\r')) {
+    return loadSigmaDocuments([{ doc, start: doc.range[0], end: doc.range[2] }], text, ctx);
+  }
+  return loadSigmaText(text, ctx);
 }
 
 /** Load a Sigma file; it may hold several documents (a correlation with its rules, filters). */
@@ -159,7 +201,7 @@ function loadSigmaDocuments(docs: Array<{ doc: Document.Parsed; start: number; e
     if (kind === 'filter') continue;
     rules.push(toRule(record, kind, docText, origin, doc, text, ctx));
   }
-  registryOf(ctx.root).set(ctx.file, registered);
+  registerDocs(ctx.root, ctx.file, registered);
   return { rules, diagnostics, failed };
 }
 
@@ -230,10 +272,16 @@ function toRule(data: Record<string, unknown>, kind: SigmaDocKind, docText: stri
     indent: 0,
   } as Omit<RuleQuery, 'text'> as RuleQuery;
   // Filters and referenced rules may live in files loaded after this one: assemble on read.
+  // Assembled once per registry change: lint and replay read the text many times.
+  let assembled: { version: number; text: string } | undefined;
   Object.defineProperty(query, 'text', {
     enumerable: true,
     configurable: true,
-    get: () => assembleQueryText(root, docText, kind, ids, refs, ctx.absPath),
+    get: () => {
+      const version = REGISTRY_VERSION.get(root) ?? 0;
+      if (!assembled || assembled.version !== version) assembled = { version, text: assembleQueryText(root, docText, kind, ids, refs, ctx.absPath) };
+      return assembled.text;
+    },
   });
   const author = typeof data.author === 'string' ? data.author.split(',').map((a) => a.trim()).filter(Boolean) : [];
   const rule: Rule = {
@@ -284,12 +332,12 @@ function collectPositions(node: Node | null, prefix: string, out: Map<string, Po
  * transitively. A referenced rule not loaded is looked for under the correlation's own folder.
  */
 function assembleQueryText(root: string, docText: string, kind: SigmaDocKind, ids: string[], refs: string[], absPath: string): string {
-  const all = [...registryOf(root).values()].flat();
+  const index = registryIndex(root);
   const parts = [docText];
   const included = new Set<RegisteredDoc>();
   const addFilters = (ruleIds: string[]) => {
-    for (const d of all) {
-      if (d.kind !== 'filter' || included.has(d)) continue;
+    for (const d of index.filters) {
+      if (included.has(d)) continue;
       if (d.refs.includes('any') || d.refs.some((r) => ruleIds.includes(r))) {
         included.add(d);
         parts.push(d.text);
@@ -304,7 +352,7 @@ function assembleQueryText(root: string, docText: string, kind: SigmaDocKind, id
       const ref = queue.shift() as string;
       if (seen.has(ref)) continue;
       seen.add(ref);
-      let target = all.find((d) => d.kind !== 'filter' && d.ids.includes(ref));
+      let target = index.byId.get(ref);
       if (!target) target = findOnDisk(root, absPath, ref);
       if (!target || included.has(target)) continue;
       included.add(target);

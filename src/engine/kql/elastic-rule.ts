@@ -20,6 +20,8 @@ interface ExceptionList {
 }
 
 const listCache = new Map<string, ExceptionList[]>();
+/** `exceptions` folders found to hold no list: every rule below them would glob them again. */
+const emptyCandidates = new Set<string>();
 
 function asTable(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -44,7 +46,8 @@ export function exceptionListsNear(ruleAbsPath: string, root: string): Exception
     const candidate = path.join(dir, 'exceptions');
     const cached = listCache.get(candidate);
     if (cached) return cached;
-    const files = fg.sync('**/*.toml', { cwd: candidate, absolute: true, suppressErrors: true }).sort();
+    const files = emptyCandidates.has(candidate) ? [] : fg.sync('**/*.toml', { cwd: candidate, absolute: true, suppressErrors: true }).sort();
+    if (!files.length) emptyCandidates.add(candidate);
     if (files.length) {
       const lists: ExceptionList[] = [];
       for (const f of files) {
