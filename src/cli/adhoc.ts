@@ -8,9 +8,6 @@ import { prefilterFor } from '../engine/prefilter.js';
 import { openDatasetBatches } from '../events/dataset.js';
 import type { LineFilter } from '../events/readers/types.js';
 import type { FieldView, QueryLanguage } from '../rules/model.js';
-import { loadRules } from '../rules/index.js';
-import { compileRule } from '../replay/runner.js';
-import { explainFailure } from '../replay/explain.js';
 import { alertId, isoTime } from '../replay/summarize.js';
 import { renderDiagnostics } from '../report/console-diagnostics.js';
 import { toPosixRelative } from '../util/paths.js';
@@ -59,6 +56,10 @@ interface RunOptions {
 
 export async function runCommand(io: CliIO, config: RuleproofConfig, opts: RunOptions, color: ChalkInstance): Promise<number> {
   const asFile = path.resolve(io.cwd, opts.rule);
+  // Loaded here, not at the top: `query` needs neither the rule loaders nor the test runner.
+  const { loadRules } = await import('../rules/index.js');
+  const { compileRule } = await import('../replay/runner.js');
+  const { explainFailure } = await import('../replay/explain.js');
   const loaded = await loadRules(existsSync(asFile) ? [asFile] : config.rules, { root: config.root });
   const wanted = opts.rule.toLowerCase();
   const candidates = existsSync(asFile)

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { lazyYaml } from '../util/lazy-modules.js';
 import { ContentError } from '../util/diagnostics.js';
 
 export interface RuleproofConfig {
@@ -45,6 +45,7 @@ export function findRoot(start: string = process.cwd()): string {
 export function loadConfig(root: string = findRoot()): RuleproofConfig {
   const file = path.join(root, CONFIG_FILE);
   if (!existsSync(file)) return { root, ...DEFAULTS, checks: {} };
+  const { LineCounter, parseDocument } = lazyYaml();
   const lines = new LineCounter();
   const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines, prettyErrors: false });
   const fail = (offset: number, message: string, hint?: string): never => {

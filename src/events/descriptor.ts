@@ -5,8 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import type { Ajv, ErrorObject } from 'ajv';
+import type { Document, LineCounter, Node } from 'yaml';
+import { lazyAjv, lazyYaml } from '../util/lazy-modules.js';
 import { ContentError, type Diagnostic } from '../util/diagnostics.js';
 import { toPosixRelative } from '../util/paths.js';
 import { isValidTimezone } from './time.js';
@@ -15,7 +16,7 @@ import schema from './descriptor.schema.json' with { type: 'json' };
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(data: unknown): ErrorObject[] {
-  if (!validator) validator = new Ajv({ strict: true, allErrors: true }).compile(schema);
+  if (!validator) validator = new (lazyAjv().Ajv)({ strict: true, allErrors: true }).compile(schema);
   return validator(data) ? [] : [...(validator.errors ?? [])];
 }
 
@@ -40,6 +41,7 @@ function position(doc: Document, counter: LineCounter, node: Node | null | undef
 function nodeAt(doc: Document, pointer: string, key?: string): Node | undefined {
   const segments = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const target = segments.length ? (doc.getIn(segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s)), true) as Node | undefined) : (doc.contents as Node | undefined);
+  const { isMap, isPair, isScalar } = lazyYaml();
   if (key !== undefined && target && isMap(target)) {
     for (const item of target.items) {
       if (isPair(item) && isScalar(item.key) && item.key.value === key) return item.key as Node;
@@ -65,7 +67,8 @@ export function readDescriptor(absDescriptorPath: string, root: string): Dataset
 export function descriptorProblems(absDescriptorPath: string, root: string): { descriptor: DatasetDescriptor; errors: Diagnostic[] } {
   const file = toPosixRelative(root, absDescriptorPath);
   const text = readFileSync(absDescriptorPath, 'utf8').replace(/^\uFEFF/, '');
-  const counter = new LineCounter();
+  const { LineCounter: Counter, parseDocument } = lazyYaml();
+  const counter = new Counter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const errors: Diagnostic[] = [];
   if (doc.errors.length) {
