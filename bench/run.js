@@ -202,6 +202,20 @@ async function main() {
     log('\n(Python eql skipped: set EQL_PEER=path/to/eql-checkout, with python3-lark installed)');
   }
 
+  // 2b. sequence state: the same sequence over a file where partial sequences pile up (an incoming
+  // WinRM connection every 10 events instead of every 100): the cost per event must stay flat.
+  {
+    const dense = path.join(repo, 'data/dense-partials.ndjson');
+    const g = await generateEcsNdjson(dense, { events: EVENTS, seed: 43, decoyEvery: 10 });
+    log(`\nsequence with 10x the pending partial sequences (${g.events} events, one decoy per 10):`);
+    const denseBase = baseline(dense, REPEAT);
+    const off = best(REPEAT, () => measureNode([bin, 'query', '-l', 'eql', SEQUENCE, dense], { env: { RULEPROOF_PREFILTER: '0' }, stdout: 'pipe' }));
+    const entry = row('query sequence, 10x partials, no prefilter', off, g.events, g.bytes, denseBase);
+    const sparse = results.rows.find((r) => r.what === 'query sequence, no prefilter');
+    if (sparse) entry.note = `${fmt((entry.eventsPerSec / sparse.eventsPerSec) * 100)}% of the events/s with 1x partials`;
+    rmSync(dense, { force: true });
+  }
+
   // 3. replay throughput: ruleproof test with N mutated rules
   const bases = await bundledEqlQueries(root, dist);
   log(`\nreplay (ruleproof test) over the same file, rules mutated from ${bases.length} bundled EQL rules:`);
