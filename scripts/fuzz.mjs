@@ -2,12 +2,12 @@
 /**
  * Long fuzz runs (the CI tests run a few thousand cases in all): the EQL, KQL, Sigma (rule files and
  * conditions) and SPL (searches and macro tables) front ends, and the dataset readers (ECS NDJSON,
- * OTRF JSON, JSON arrays, Splunk XML, EVTX).
+ * OTRF JSON, JSON arrays, Splunk XML, EVTX) and dataset descriptors.
  *
  *   node scripts/fuzz.mjs [--cases N] [--seconds S] [--seed K] [--rounds R] [--only NAME,…]
  *
  * Runs every test/fuzz/*.test.ts suite (or those whose file name contains one of --only: eql, kql,
- * sigma, spl, readers, evtx) R times (default 5) with seeds K, K+1, …; each suite stops at N cases
+ * sigma, spl, readers, evtx, descriptors) R times (default 5) with seeds K, K+1, …; each suite stops at N cases
  * or S seconds. A failure prints the seed, so the run can be repeated exactly with --seed.
  */
 import { spawnSync } from 'node:child_process';
