@@ -47,10 +47,42 @@ export function normalizeDocument(doc: Record<string, unknown>): { doc: Canonica
   return { doc, timestamp: NaN };
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** `0`..`9` as a number, or NaN. */
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+}
+
+/**
+ * The common shape, `2024-01-08T09:00:00.123Z` (what winlogbeat and Elastic Agent write), read
+ * from its digits; NaN for any other shape, which `Date.parse` then reads. Several times faster
+ * than `Date.parse`, and read once per event.
+ */
+export function parseIsoUtcMillis(s: string): number {
+  if (s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) return NaN;
+  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const month = digit(s, 5) * 10 + digit(s, 6);
+  const day = digit(s, 8) * 10 + digit(s, 9);
+  const hour = digit(s, 11) * 10 + digit(s, 12);
+  const minute = digit(s, 14) * 10 + digit(s, 15);
+  const second = digit(s, 17) * 10 + digit(s, 18);
+  const ms = digit(s, 20) * 100 + digit(s, 21) * 10 + digit(s, 22);
+  // Out-of-range fields (month 13, 25:00, April 31) and years below 100 (which Date.UTC reads as
+  // 19xx) are left to Date.parse, which decides what they mean.
+  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && ms >= 0)) return NaN;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1] as number)) return NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
 function parseTime(v: unknown): number {
   if (Array.isArray(v)) v = v[0];
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && v !== '') {
+    const fast = parseIsoUtcMillis(v);
+    if (!Number.isNaN(fast)) return fast;
     if (/^\d+$/.test(v)) return Number(v);
     return Date.parse(v);
   }
