@@ -82,7 +82,7 @@ export function effectiveJobs(requested: number | undefined, work: number): numb
   return Math.max(1, Math.min(n, work, Math.max(1, cpus().length) * 2));
 }
 
-/** Run every job's pass, on `jobs` worker threads when that is more than one. Results in job order. */
+/** Run every job's pass, on this thread and `jobs - 1` worker threads. Results in job order. */
 export async function runPasses(jobs: readonly PassJob[], options: PassOptions & { jobs?: number }): Promise<PassResult[]> {
   const n = effectiveJobs(options.jobs, jobs.length);
   if (n <= 1) {
@@ -142,6 +142,15 @@ export async function runPasses(jobs: readonly PassJob[], options: PassOptions &
       await worker.terminate();
     }
   };
-  await Promise.all(Array.from({ length: n }, runWorker));
+  // This thread takes part: it has the compiled queries already, and needs no start-up, so
+  // `--jobs 2` is this thread and one worker (a second worker would leave this one idle).
+  const runHere = async () => {
+    while (next < order.length) {
+      const { i } = order[next++]!;
+      const job = jobs[i]!;
+      results[i] = await replayPass(job.file, job.dataset, job.queries, options);
+    }
+  };
+  await Promise.all([runHere(), ...Array.from({ length: n - 1 }, runWorker)]);
   return results;
 }
