@@ -4,7 +4,6 @@ import type { CompileResult, QueryError } from '../engine/types.js';
 import { ecsFieldNames, SYSMON_TO_ECS } from '../events/views/index.js';
 import { fieldSchema, schemaFieldType } from '../events/views/field-schemas.js';
 import type { FieldView, Rule } from '../rules/model.js';
-import { closest } from '../rules/validate.js';
 import type { LintContext } from './types.js';
 
 /** A compile result, or the message of an engine failure (a bug, reported rather than thrown). */
@@ -64,8 +63,47 @@ export function suggestField(name: string, view: FieldView, context: LintContext
   const reach = Math.max(2, Math.floor(name.length / 4));
   const candidates: Array<[number, string]> = [];
   for (let length = name.length - reach; length <= name.length + reach; length++) candidates.push(...(byLength.get(length) ?? []));
-  // The schema's order, so ties resolve as a search over every name would.
-  return closest(name, candidates.sort((a, b) => a[0] - b[0]).map(([, known]) => known));
+  // The schema's order, so ties resolve as `closest` over every name would; distances are cut off
+  // at the reach (a banded edit distance), which does not change which name is nearest.
+  candidates.sort((a, b) => a[0] - b[0]);
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = reach + 1;
+  for (const [, known] of candidates) {
+    const d = known.toLowerCase() === lower ? 0 : boundedEditDistance(name, known, Math.min(reach, bestDistance - 1));
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+      if (d === 0) break;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance of a and b when it is at most `max`, else `max + 1` (only a band of the table is filled). */
+export function boundedEditDistance(a: string, b: string, max: number): number {
+  if (max < 0) return 1;
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const big = max + 1;
+  let previous = new Array<number>(b.length + 1);
+  let current = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) previous[j] = j <= max ? j : big;
+  for (let i = 1; i <= a.length; i++) {
+    const from = Math.max(1, i - max);
+    const to = Math.min(b.length, i + max);
+    current.fill(big);
+    current[0] = i <= max ? i : big;
+    let rowMin = current[0]!;
+    for (let j = from; j <= to; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      current[j] = d > big ? big : d;
+      if (current[j]! < rowMin) rowMin = current[j]!;
+    }
+    if (rowMin > max) return big;
+    [previous, current] = [current, previous];
+  }
+  return previous[b.length]! > max ? big : previous[b.length]!;
 }
 
 /**

@@ -132,16 +132,26 @@ export function loadSigmaText(raw: string, ctx: FileContext): FileLoad {
   return loadSigmaDocuments(parsed, text, ctx);
 }
 
+/** Line starts of the text last asked about: a file's positions are all looked up in one text. */
+let lineIndex: { text: string; starts: number[] } | undefined;
+
 function lineCol(text: string, offset: number): Position {
-  let line = 1;
-  let col = 1;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text[i] === '\n') {
-      line++;
-      col = 1;
-    } else col++;
+  if (lineIndex?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineIndex = { text, starts };
   }
-  return { line, column: col };
+  const { starts } = lineIndex;
+  const at = Math.max(0, Math.min(offset, text.length));
+  // The last line start at or before the offset (binary search).
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: at - (starts[lo] as number) + 1 };
 }
 
 function loadSigmaDocuments(docs: Array<{ doc: Document.Parsed; start: number; end: number }>, text: string, ctx: FileContext): FileLoad {

@@ -187,3 +187,18 @@ t.test('query/syntax leaves regex errors to query/regex-safety', (t) =>
     invalid: [],
   }),
 );
+
+t.test('did-you-mean: the banded edit distance agrees with the full one up to its bound', async (t) => {
+  const { boundedEditDistance } = await import('../../src/lint/query.js');
+  const { editDistance } = await import('../../src/rules/validate.js');
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const word = () => Array.from({ length: 1 + Math.floor(random() * 12) }, () => 'abc.d'[Math.floor(random() * 5)]).join('');
+  for (let i = 0; i < 2000; i++) {
+    const a = word();
+    const b = word();
+    const max = Math.floor(random() * 5);
+    const full = editDistance(a, b);
+    t.equal(boundedEditDistance(a, b, max), full <= max ? full : max + 1, `${a} / ${b} within ${max}`);
+  }
+});
