@@ -79,17 +79,21 @@ export function lintRules(rules: Rule[], options: LintOptions): Diagnostic[] {
 function severityResolver(severities: Record<string, SeveritySetting>, overrides: readonly LintOverride[], checks: readonly LintCheck[]) {
   const defaults = new Map<string, SeveritySetting>(Object.entries(WAIVER_CHECKS).map(([id, c]) => [id, c.defaultSeverity]));
   for (const c of checks) defaults.set(c.id, c.defaultSeverity);
-  const cache = new Map<string, SeveritySetting>();
+  const base = (checkId: string): SeveritySetting => severities[checkId] ?? defaults.get(checkId) ?? 'warning';
+  // Without overrides the file does not matter: asked once per check and rule, so keep it cheap.
+  if (!overrides.length) return (checkId: string, _file: string): SeveritySetting => base(checkId);
+  const cache = new Map<string, Map<string, SeveritySetting>>();
   return (checkId: string, file: string): SeveritySetting => {
-    const key = `${checkId}\u0000${file}`;
-    let setting = cache.get(key);
+    let perFile = cache.get(file);
+    if (!perFile) cache.set(file, (perFile = new Map()));
+    let setting = perFile.get(checkId);
     if (setting) return setting;
-    setting = severities[checkId] ?? defaults.get(checkId) ?? 'warning';
+    setting = base(checkId);
     for (const o of overrides) {
       const s = o.checks[checkId];
       if (s && o.files.some((g) => matchesGlob(file, g))) setting = s;
     }
-    cache.set(key, setting);
+    perFile.set(checkId, setting);
     return setting;
   };
 }

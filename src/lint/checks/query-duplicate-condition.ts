@@ -42,7 +42,12 @@ type Report = (at: Expr, message: string, hint: string) => void;
 
 function repeatedTerms(rule: Rule, ir: QueryIR, kind: 'and' | 'or', terms: readonly Expr[], report: Report): void {
   const first = new Map<string, Expr>();
+  // Only terms that share a kind and a field can be equal: key just those (most ANDs have none).
+  const shape = (term: Expr) => `${term.kind}:${'subject' in term && term.subject.kind === 'field' ? term.subject.name : term.kind === 'compare' && term.left.kind === 'field' ? term.left.name : ''}`;
+  const shapes = new Map<string, number>();
+  for (const term of terms) shapes.set(shape(term), (shapes.get(shape(term)) ?? 0) + 1);
   for (const term of terms) {
+    if (shapes.get(shape(term))! < 2) continue;
     // Analysed-text conditions compare tokens: two different phrases can lower to the same tokens
     // ("$pSHoMe[" and "+$pSHoMe["), which says more about the analyzer than about the author.
     if (readsAnalysedText(term)) continue;
