@@ -46,19 +46,32 @@ export interface PipeSpec {
 class StageIndex {
   private readonly byCategory = new Map<string, number>();
   private anyMask = 0;
+  private readonly narrowFlags = new Uint8Array(30);
+  /** Sequences with more than 30 stages (`with runs=60`): one flag per stage instead of a bit. */
+  private readonly wide: { byCategory: Map<string, number[]>; any: number[]; flags: Uint8Array } | undefined;
 
   constructor(
     stages: readonly { category: string | null }[],
     private readonly readCategory: (doc: CanonicalEvent) => unknown,
   ) {
-    if (stages.length > 30) throw new Error('too many stages');
+    if (stages.length > 30) {
+      const byCategory = new Map<string, number[]>();
+      const any: number[] = [];
+      stages.forEach((s, i) => {
+        if (s.category === null) any.push(i);
+        else byCategory.set(s.category, [...(byCategory.get(s.category) ?? []), i]);
+      });
+      this.wide = { byCategory, any, flags: new Uint8Array(stages.length) };
+      return;
+    }
+    this.wide = undefined;
     stages.forEach((s, i) => {
       if (s.category === null) this.anyMask |= 1 << i;
       else this.byCategory.set(s.category, (this.byCategory.get(s.category) ?? 0) | (1 << i));
     });
   }
 
-  /** Bit mask of the stages whose category accepts this event. */
+  /** Bit mask of the stages whose category accepts this event (at most 30 stages). */
   mask(doc: CanonicalEvent): number {
     let m = this.anyMask;
     if (this.byCategory.size === 0) return m;
@@ -68,6 +81,36 @@ class StageIndex {
       for (const c of raw) if (typeof c === 'string') m |= this.byCategory.get(c) ?? 0;
     }
     return m;
+  }
+
+  /**
+   * One flag per stage (1: its category accepts the event), for any number of stages; the array is
+   * reused from call to call.
+   */
+  flags(doc: CanonicalEvent): Uint8Array {
+    const wide = this.wide;
+    if (!wide) {
+      const m = this.mask(doc);
+      const out = this.narrowFlags;
+      for (let i = 0; i < 30; i++) out[i] = (m >>> i) & 1;
+      return out;
+    }
+    const out = wide.flags;
+    out.fill(0);
+    for (const i of wide.any) out[i] = 1;
+    if (wide.byCategory.size === 0) return out;
+    const raw = this.readCategory(doc);
+    const mark = (c: unknown) => {
+      const list = typeof c === 'string' ? wide.byCategory.get(c) : undefined;
+      if (list) for (const i of list) out[i] = 1;
+    };
+    if (Array.isArray(raw)) raw.forEach(mark);
+    else mark(raw);
+    return out;
+  }
+
+  get isWide(): boolean {
+    return this.wide !== undefined;
   }
 }
 
@@ -358,60 +401,66 @@ export function sequenceDetector(
     if (p && t > p.last.timestamp && p.gapTaint === undefined) p.gapTaint = t;
   };
 
+  /** An event whose category stage `s` accepts: the stage's condition, then its join keys. */
+  const offerToStage = (s: number, event: ReplayEvent): void => {
+    const doc = event.doc;
+    const stage = stages[s] as RuntimeStage;
+    if (!stage.condition(doc)) return;
+    const keys = keysOf(stage.keys, doc);
+    if (!keys) return;
+    for (const k of keys) {
+      if (stage.missing) {
+        missingEvent(s, k.id, event);
+        continue;
+      }
+      if (s === firstPositive) {
+        const p: Partial = {
+          events: new Array<ReplayEvent | null>(n).fill(null),
+          first: event,
+          last: event,
+          keyId: k.id,
+          keyValues: k.values,
+          gapTaint: undefined,
+          discarded: false,
+        };
+          p.events[s] = event;
+          if (s === lastPositive) {
+            complete(p);
+            continue;
+          }
+          let ks = state.get(k.id);
+          if (!ks) state.set(k.id, (ks = { slots: new Array(n) }));
+          ks.slots[s] = p;
+          continue;
+        }
+        const ks = state.get(k.id);
+        if (!ks) continue;
+        const prev = prevPositive[s] as number;
+        const p = ks.slots[prev];
+        if (!p || compareEvents(p.last, event) >= 0) continue;
+        ks.slots[prev] = undefined;
+        if (maxspan !== undefined && event.timestamp - p.first.timestamp > maxspan) continue;
+        if (p.gapTaint !== undefined && p.gapTaint < event.timestamp) p.discarded = true;
+        p.gapTaint = undefined;
+        p.events[s] = event;
+        p.last = event;
+        if (s === lastPositive) complete(p);
+        else ks.slots[s] = p;
+      }
+  };
+
   return {
     push(event) {
       const doc = event.doc;
       if (!Number.isNaN(event.timestamp) && event.timestamp > latest) latest = event.timestamp;
       if (pending.length) expirePending();
-      const mask = index.mask(doc);
-      if (mask !== 0) {
-        // Highest stage first, so one event never advances a partial it just created or moved.
-        for (let s = n - 1; s >= 0; s--) {
-          if ((mask & (1 << s)) === 0) continue;
-          const stage = stages[s] as RuntimeStage;
-          if (!stage.condition(doc)) continue;
-          const keys = keysOf(stage.keys, doc);
-          if (!keys) continue;
-          for (const k of keys) {
-            if (stage.missing) {
-              missingEvent(s, k.id, event);
-              continue;
-            }
-            if (s === firstPositive) {
-              const p: Partial = {
-                events: new Array<ReplayEvent | null>(n).fill(null),
-                first: event,
-                last: event,
-                keyId: k.id,
-                keyValues: k.values,
-                gapTaint: undefined,
-                discarded: false,
-              };
-              p.events[s] = event;
-              if (s === lastPositive) {
-                complete(p);
-                continue;
-              }
-              let ks = state.get(k.id);
-              if (!ks) state.set(k.id, (ks = { slots: new Array(n) }));
-              ks.slots[s] = p;
-              continue;
-            }
-            const ks = state.get(k.id);
-            if (!ks) continue;
-            const prev = prevPositive[s] as number;
-            const p = ks.slots[prev];
-            if (!p || compareEvents(p.last, event) >= 0) continue;
-            ks.slots[prev] = undefined;
-            if (maxspan !== undefined && event.timestamp - p.first.timestamp > maxspan) continue;
-            if (p.gapTaint !== undefined && p.gapTaint < event.timestamp) p.discarded = true;
-            p.gapTaint = undefined;
-            p.events[s] = event;
-            p.last = event;
-            if (s === lastPositive) complete(p);
-            else ks.slots[s] = p;
-          }
-        }
+      // Highest stage first, so one event never advances a partial it just created or moved.
+      if (!index.isWide) {
+        const mask = index.mask(doc);
+        if (mask !== 0) for (let s = n - 1; s >= 0; s--) if ((mask & (1 << s)) !== 0) offerToStage(s, event);
+      } else {
+        const flags = index.flags(doc);
+        for (let s = n - 1; s >= 0; s--) if (flags[s]) offerToStage(s, event);
       }
       if (spec.until && untilIndex && untilIndex.mask(doc) !== 0 && spec.until.condition(doc)) {
         const keys = keysOf(spec.until.keys, doc);
@@ -471,10 +520,9 @@ export function sampleDetector(
   return {
     push(event) {
       const doc = event.doc;
-      const mask = index.mask(doc);
-      if (mask === 0) return;
+      const flags = index.flags(doc);
       for (let s = 0; s < n; s++) {
-        if ((mask & (1 << s)) === 0) continue;
+        if (!flags[s]) continue;
         const stage = stages[s] as RuntimeStage;
         if (!stage.condition(doc)) continue;
         const keys = keysOf(stage.keys, doc);

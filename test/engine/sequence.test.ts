@@ -155,3 +155,15 @@ t.test('a detector is independent from another detector of the same query', asyn
   t.equal(run(q, events([net('a'), 0])).length, 0);
   t.equal(run(q, events([proc('a'), 1])).length, 0, 'no state leaks between runs');
 });
+
+t.test('more than 30 stages (one stage with runs=60, as Elastic brute-force rules write it)', async (t) => {
+  const q = 'sequence by host.id with maxspan=1m [process where true] with runs=40';
+  const many = Array.from({ length: 45 }, (_, i) => [proc(i % 9 === 4 ? 'b' : 'a'), i] as [Record<string, unknown>, number]);
+  const evs = events(...many);
+  const alerts = run(q, evs);
+  t.equal(alerts.length, 1, 'forty events of one host make one sequence');
+  t.equal(alerts[0]?.events.length, 40);
+  t.ok(alerts[0]?.events.every((e) => (e.doc as { host: { id: string } }).host.id === 'a'));
+  t.equal(run(q, events(...many.slice(0, 40))).length, 0, 'thirty-six of host a are not enough');
+  t.equal(run('sequence by host.id [network where true] [process where true] with runs=31', evs).length, 0, 'categories still select the stages');
+});
