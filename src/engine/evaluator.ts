@@ -306,6 +306,9 @@ export function sequenceDetector(
   const leadingHits = new Map<string, number[]>();
   const pending: Pending[] = [];
   let seen = 0;
+  /** Event time of the last sweep: a detector that sees few events (the dispatcher offers it only
+   * those it can use) still sweeps once per maxspan of event time. */
+  let sweptAt = -Infinity;
   let latest = -Infinity;
 
   const exceeds = (from: number | null, to: number | null) => from === null || to === null || (maxspan !== undefined && to - from > maxspan);
@@ -466,7 +469,10 @@ export function sequenceDetector(
         const keys = keysOf(spec.until.keys, doc);
         if (keys) for (const k of keys) state.delete(k.id);
       }
-      if (maxspan !== undefined && ++seen % 4096 === 0) sweep();
+      if (maxspan !== undefined && (++seen % 4096 === 0 || latest - sweptAt > 2 * maxspan)) {
+        sweptAt = latest;
+        sweep();
+      }
     },
     /** Partial sequences held now (for tests and diagnostics: state must stay bounded by maxspan). */
     liveState() {
