@@ -19,7 +19,7 @@
  * the machine is shared, and the minimum is the figure least disturbed by other load.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -109,6 +109,15 @@ function baseline(file, repeat) {
   });
 }
 
+/** The first `n` lines of a file (read from its first MiB, not whole). */
+function headLines(file, n) {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(1 << 20);
+  const got = readSync(fd, buf, 0, buf.length, 0);
+  closeSync(fd);
+  return buf.toString('utf8', 0, got).split('\n').slice(0, n).join('\n') + '\n';
+}
+
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–');
 
 /**
@@ -148,6 +157,9 @@ async function main() {
   const base = baseline(dataA, REPEAT);
   row('baseline: JSON.parse every line', base, events, bytes, base);
   const readOnly = best(REPEAT, () => measureNode([path.join(here, 'read-only.mjs'), dataA], { stdout: 'pipe' }));
+  const tinyData = path.join(scratch, 'tiny.ndjson');
+  writeFileSync(tinyData, headLines(dataA, 100));
+  const readOnlyTiny = best(REPEAT, () => measureNode([path.join(here, 'read-only.mjs'), tinyData], { stdout: 'pipe' }));
   row('read, parse and order only (no query)', readOnly, events, bytes, base, 'the event pipeline a replay runs');
   const query = (q, env) => best(REPEAT, () => measureNode([bin, 'query', '-l', 'eql', q, dataA], { env, stdout: 'pipe' }));
   const counts = {};
@@ -232,6 +244,26 @@ async function main() {
     row(`replay ${n} rule(s), no prefilter`, off, events, bytes, base, off.status === 2 ? 'EXIT 2' : '');
     const on = test({});
     row(`replay ${n} rule(s), prefilter`, on, events, bytes, base, on.status === 2 ? 'EXIT 2' : '');
+    // What evaluating the rules costs, next to parsing: the replay minus its fixed costs (the same
+    // rules over a 100-line file: start-up, loading, compiling, the report) minus the event pipeline
+    // (read-only, minus its own start-up), as a share of the bare JSON.parse loop.
+    {
+      const tinyDir = path.join(scratch, `rules-${n}-tiny`);
+      mkdirSync(path.join(tinyDir, 'data'), { recursive: true });
+      writeFileSync(path.join(tinyDir, 'data/a.ndjson'), headLines(dataA, 100));
+      writeRuleRepo(tinyDir, n, bases, ['data/a.ndjson']);
+      const fixed = best(reps, () => measureNode([bin, 'test', '--format', 'json'], { cwd: tinyDir, env: { RULEPROOF_PREFILTER: '0' } }));
+      const pipeline = readOnly.cpuMs - readOnlyTiny.cpuMs;
+      const evaluation = off.cpuMs - fixed.cpuMs - pipeline;
+      const entry = { what: `replay ${n} rule(s): evaluation alone`, cpuMs: Math.round(evaluation), vsParsing: Math.round((evaluation / base.cpuMs) * 100) / 100, note: `fixed costs ${fmt(fixed.cpuMs)} ms, event pipeline ${fmt(pipeline)} ms` };
+      results.rows.push(entry);
+      log(`  replay ${n} rule(s): evaluation ≈ ${fmt(evaluation)} ms of CPU = ${fmt((evaluation / base.cpuMs) * 100)}% of the JSON.parse loop (fixed ${fmt(fixed.cpuMs)} ms, pipeline ${fmt(pipeline)} ms)`);
+      if (n === 100) {
+        // V8's young generation: a larger one lets partial sequences die before being promoted.
+        const young = test({ RULEPROOF_PREFILTER: '0', NODE_OPTIONS: '--max-semi-space-size=32' });
+        row(`replay ${n} rule(s), no prefilter, --max-semi-space-size=32`, young, events, bytes, base, 'NODE_OPTIONS');
+      }
+    }
     if (n === Math.max(...RULE_COUNTS)) {
       // lint throughput on the largest rule set
       const lint = best(reps, () => measureNode([bin, 'lint', '--format', 'json'], { cwd: dir }));
