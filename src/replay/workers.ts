@@ -101,9 +101,12 @@ export async function runPasses(jobs: readonly PassJob[], options: PassOptions &
   const order = jobs.map((j, i) => ({ i, size: size(j.file) })).sort((a, b) => b.size - a.size || a.i - b.i);
   const results = new Array<PassResult>(jobs.length);
   const url = new URL(`./workers-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  // The young generation bin/ruleproof.js gives the main thread (32 MiB semi-spaces, three of which
+  // make the young generation): parsed events then die young instead of being promoted.
+  const newWorker = () => new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 96 } });
   let next = 0;
   const runWorker = async () => {
-    let worker = new Worker(url);
+    let worker = newWorker();
     try {
       while (next < order.length) {
         const { i } = order[next++]!;
@@ -127,7 +130,7 @@ export async function runPasses(jobs: readonly PassJob[], options: PassOptions &
             fail(`worker failed: ${err.message}`);
             // a worker that threw is gone: the next dataset gets a fresh one
             void worker.terminate();
-            worker = new Worker(url);
+            worker = newWorker();
           };
           const cleanup = () => {
             worker.off('message', onMessage);
