@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { compileQuery } from '../engine/index.js';
-import type { Alert } from '../engine/types.js';
+import type { Alert, CompiledQuery } from '../engine/types.js';
+import { dispatchTo } from '../engine/dispatch.js';
 import { prefilterFor } from '../engine/prefilter.js';
 import { openDatasetBatches } from '../events/dataset.js';
 import type { LineFilter } from '../events/readers/types.js';
@@ -24,16 +25,17 @@ function usageError(io: CliIO, message: string): number {
 async function replayOne(
   config: RuleproofConfig,
   file: string,
-  newDetector: (onAlert: (a: Alert) => void) => { push: (e: import('../events/types.js').ReplayEvent) => void; finish: () => void },
+  query: CompiledQuery,
   onAlert: (a: Alert) => void,
   diagnostics: Diagnostic[],
   lineFilter?: LineFilter,
 ): Promise<void> {
-  const detector = newDetector(onAlert);
+  // Through the dispatcher, as a replay does: events the query's gates rule out never reach it.
+  const detectors = dispatchTo([query], [query.newDetector(onAlert)]);
   for await (const batch of openDatasetBatches(file, { root: config.root, onDiagnostic: (d) => diagnostics.push(d), ...(lineFilter ? { lineFilter } : {}) })) {
-    for (const event of batch) detector.push(event);
+    for (const event of batch) detectors.push(event);
   }
-  detector.finish();
+  detectors.finish();
 }
 
 function resolveData(io: CliIO, config: RuleproofConfig, data: string[]): { files: string[]; missing: string[] } {
@@ -82,7 +84,7 @@ export async function runCommand(io: CliIO, config: RuleproofConfig, opts: RunOp
   let total = 0;
   for (const file of files) {
     const alerts: Alert[] = [];
-    await replayOne(config, file, (cb) => compiled.query!.newDetector(cb), (a) => alerts.push(a), diagnostics, prefilterFor([compiled.query]));
+    await replayOne(config, file, compiled.query, (a) => alerts.push(a), diagnostics, prefilterFor([compiled.query]));
     total += alerts.length;
     for (const a of alerts) {
       io.stdout(
@@ -143,7 +145,7 @@ export async function queryCommand(io: CliIO, config: RuleproofConfig, query: st
     await replayOne(
       config,
       file,
-      (cb) => compiled.query.newDetector(cb),
+      compiled.query,
       (a) => {
         if (single && a.events.length === 1 && !a.joinKey) io.stdout(JSON.stringify(a.events[0]?.doc) + '\n');
         else io.stdout(JSON.stringify({ ...(a.joinKey ? { join_keys: a.joinKey } : {}), events: a.events.map((e) => e.doc) }) + '\n');
