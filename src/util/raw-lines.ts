@@ -37,6 +37,9 @@ export interface DecodedLine {
   text: string;
 }
 
+/** Lines a filter is tried on before it is judged (see `filter` in `readRawLineBatches`). */
+const FILTER_TRIAL_LINES = 2000;
+
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -100,7 +103,15 @@ export async function* readRawLines(absPath: string, options: RawLineOptions = {
  * process lines in a loop pay the cost of an asynchronous step once per chunk, not once per line.
  */
 export async function* readRawLineBatches(absPath: string, options: RawLineOptions = {}): AsyncGenerator<DecodedLine[]> {
-  const filter = options.filter;
+  /**
+   * The filter, while it pays: a filter that lets most lines through (the rules need a literal in
+   * nearly every line, such as `windows`) only adds its scan to the parse, so after the first
+   * lines it is dropped for the rest of the file when it kept more than half of them. Dropping it
+   * is always safe: a filter only ever saves work.
+   */
+  let filter = options.filter;
+  let tested = 0;
+  let passed = 0;
   const maxLine = options.maxLineBytes ?? limits().maxLineBytes;
   // 64 KiB chunks: with 256 KiB ones a batch of parsed events outlived V8's young-generation
   // collections often enough to double the collector's work on a large replay.
@@ -141,9 +152,13 @@ export async function* readRawLineBatches(absPath: string, options: RawLineOptio
       return undefined;
     }
     if (isBlank(buf, start, end)) return undefined;
-    if (filter && !accepted(buf, start, end) && looksLikeOneObject(buf, start, end)) {
-      options.onSkip?.(line);
-      return undefined;
+    if (filter) {
+      tested++;
+      if (accepted(buf, start, end)) passed++;
+      else if (looksLikeOneObject(buf, start, end)) {
+        options.onSkip?.(line);
+        return undefined;
+      }
     }
     return { line, text: buf.toString('utf8', start, end) };
   };
@@ -180,6 +195,10 @@ export async function* readRawLineBatches(absPath: string, options: RawLineOptio
         const out = emit(buf, pos, nl);
         if (out) batch.push(out);
         pos = nl + width;
+      }
+      if (filter && tested >= FILTER_TRIAL_LINES && passed * 2 > tested) {
+        filter = undefined;
+        keep = undefined;
       }
       if (batch.length) yield batch;
       if (pos < buf.length) {

@@ -97,3 +97,23 @@ t.test('overlong lines are dropped with their number and size, and reading goes 
     [4, 100],
   ]);
 });
+
+t.test('a filter that lets most lines through is dropped after a trial (it would only add its scan)', async (t) => {
+  const file = path.join(dir, 'mostly-kept');
+  // Lines of event size, so that a 64 KiB chunk holds about a hundred of them.
+  const pad = 'x'.repeat(480);
+  const lines = Array.from({ length: 6000 }, (_, i) => (i % 10 === 0 ? `{"skip":${i},"pad":"${pad}"}` : `{"keep":${i},"pad":"${pad}"}`));
+  writeFileSync(file, lines.join('\n'));
+  const skipped: number[] = [];
+  let read = 0;
+  const filter = { test: (b: Uint8Array, s: number, e: number) => Buffer.from(b.subarray(s, e)).toString().includes('keep') };
+  for await (const _ of readRawLines(file, { filter, onSkip: (n) => skipped.push(n) })) read++;
+  t.equal(read + skipped.length, 6000, 'every line is read or counted as skipped');
+  t.ok(skipped.length >= 190 && skipped.length < 230, `only lines of the trial (2,000 and the rest of that chunk) are skipped (${skipped.length})`);
+  t.ok(Math.max(...skipped) < 2300, 'none after the trial');
+  const selective = path.join(dir, 'mostly-skipped');
+  writeFileSync(selective, lines.map((l, i) => (i % 100 === 0 ? l.replace('skip', 'keep') : l.replace('keep', 'skip'))).join('\n'));
+  const skipped2: number[] = [];
+  for await (const _ of readRawLines(selective, { filter, onSkip: (n) => skipped2.push(n) })) void _;
+  t.equal(skipped2.length, 5940, 'a selective filter stays on to the end');
+});
