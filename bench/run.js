@@ -172,9 +172,13 @@ async function main() {
     const on = query(q, {});
     counts[name] = on.stdout.split('\n').filter(Boolean).length;
     if (off.stdout !== on.stdout) log(`  !! ${name}: prefiltered output differs from the unfiltered output`);
-    // What evaluating the query adds to reading every event (start-up included in both).
-    const share = (off.cpuMs - readOnly.cpuMs) / off.cpuMs;
-    row(`query ${name}, no prefilter`, off, events, bytes, base, `${counts[name]} results; evaluation ${fmt(Math.max(0, share) * 100)}% of the time`).evaluationShare = Math.round(share * 1000) / 1000;
+    // What evaluating the query adds to reading every event, start-up left out of both (each is
+    // measured again over a 100-line file and that subtracted): the CLI loads the engine and the
+    // command line, the read-only script only the event pipeline.
+    const offTiny = best(REPEAT, () => measureNode([bin, 'query', '-l', 'eql', q, tinyData], { env: { RULEPROOF_PREFILTER: '0' }, stdout: 'pipe' }));
+    const work = off.cpuMs - offTiny.cpuMs;
+    const share = (work - (readOnly.cpuMs - readOnlyTiny.cpuMs)) / work;
+    row(`query ${name}, no prefilter`, off, events, bytes, base, `${counts[name]} results; evaluation ${fmt(Math.max(0, share) * 100)}% of the time after start-up`).evaluationShare = Math.round(share * 1000) / 1000;
     row(`query ${name}, prefilter`, on, events, bytes, base, off.stdout === on.stdout ? 'same output' : 'OUTPUT DIFFERS');
     results[`query_${name}`] = { off: off.cpuMs, on: on.cpuMs };
   }
