@@ -9,13 +9,17 @@ import { fileURLToPath } from 'node:url';
  * outlive young-generation collections often enough, and unpredictably enough, to make a large replay
  * up to 60 % slower from one run to the next (measured on 200,000 events: 2.4 s or 4.1 s of CPU for the
  * same work); with 32 MiB it is steady at the fast figure (docs/performance.md). V8 reads the ceiling
- * when a process starts, so the CLI runs itself again with it — unless it is already set (`node
- * --max-semi-space-size=…`, `NODE_OPTIONS`) or `RULEPROOF_NO_RESPAWN=1` asks not to. The cost is one
- * more Node.js start-up (about 40 ms).
+ * when a process starts, so the CLI runs itself again with it for the commands that replay datasets —
+ * unless it is already set (`node --max-semi-space-size=…`, `NODE_OPTIONS`) or `RULEPROOF_NO_RESPAWN=1`
+ * asks not to. The cost is one more Node.js start-up (about 40 ms).
  */
 const YOUNG_GENERATION = '--max-semi-space-size=32';
+/** Commands that replay datasets; the others (lint, --version, github, …) gain nothing from it. */
+const REPLAYING = new Set(['test', 'check', 'run', 'query', 'events', 'datasets', 'coverage', 'regress', 'new-test']);
+const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
 const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-const respawn = !flags.some((a) => a.startsWith('--max-semi-space-size')) && process.env.RULEPROOF_NO_RESPAWN !== '1';
+const respawn =
+  REPLAYING.has(command ?? '') && !flags.some((a) => a.startsWith('--max-semi-space-size')) && process.env.RULEPROOF_NO_RESPAWN !== '1';
 
 if (respawn) {
   const child = spawn(process.execPath, [YOUNG_GENERATION, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
