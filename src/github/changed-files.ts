@@ -56,6 +56,8 @@ export function rulesTouchedBy<R extends Rule>(rules: readonly R[], changed: Rea
   return rules.filter((r) => {
     if (changed.has(r.source.file) || (r.source.testsFile && changed.has(r.source.testsFile))) return true;
     return r.tests.some((t) => {
+      // A test written in a file of its own (a SigmaHQ regression info.yml) is touched with that file.
+      if (t.location?.file && changed.has(t.location.file)) return true;
       if (changed.has(t.dataset) || changed.has(`${t.dataset}.meta.yml`)) return true;
       let dir = path.posix.dirname(t.dataset);
       while (dir && dir !== '.' && dir !== '/') {

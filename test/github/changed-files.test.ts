@@ -42,6 +42,10 @@ t.test('rules touched by changes', async (t) => {
   const rules = [
     { source: { file: 'detections/a.toml', testsFile: 'detections/a.tests.yml' }, tests: [{ dataset: 'datasets/x/one.json' }] },
     { source: { file: 'detections/b.yml' }, tests: [{ dataset: 'datasets/y/two.json' }] },
+    {
+      source: { file: 'rules/windows/c.yml' },
+      tests: [{ dataset: 'regression_data/rules/windows/c/c.evtx', location: { file: 'regression_data/rules/windows/c/info.yml', line: 1, column: 1 } }],
+    },
   ] as unknown as Rule[];
   const names = (changed: string[]) => rulesTouchedBy(rules, new Set(changed)).map((r) => r.source.file);
   t.same(names(['detections/a.tests.yml']), ['detections/a.toml'], 'the sidecar');
@@ -49,7 +53,8 @@ t.test('rules touched by changes', async (t) => {
   t.same(names(['datasets/x/one.json.meta.yml']), ['detections/a.toml'], 'a descriptor');
   t.same(names(['datasets/y/dataset.yml']), ['detections/b.yml'], 'a folder descriptor');
   t.same(names(['datasets/dataset.yml']), ['detections/a.toml', 'detections/b.yml'], 'a parent folder descriptor');
-  t.same(names(['ruleproof.config.yml']), ['detections/a.toml', 'detections/b.yml'], 'the configuration touches everything');
+  t.same(names(['ruleproof.config.yml']), ['detections/a.toml', 'detections/b.yml', 'rules/windows/c.yml'], 'the configuration touches everything');
+  t.same(names(['regression_data/rules/windows/c/info.yml']), ['rules/windows/c.yml'], 'a SigmaHQ regression info.yml alone');
   t.same(names(['README.md', 'detections/other.yml']), []);
 });
 
