@@ -217,26 +217,14 @@ export async function readerFor(format: DatasetFormat, file: string): Promise<Re
 /** Records a batch at a time: the format's own batch reader, else its reader's records grouped. */
 export type RecordBatchReader = (absPath: string, options: Parameters<RecordReader>[1]) => AsyncGenerator<RawRecord[]>;
 
-/** Records grouped in batches (formats whose reader yields records one by one). */
+/** Items per batch where a stage groups one-by-one items (readers without a batch form, sorting, merging). */
 const BATCH_SIZE = 256;
-
-async function* inBatches(records: AsyncIterable<RawRecord>): AsyncGenerator<RawRecord[]> {
-  let batch: RawRecord[] = [];
-  for await (const r of records) {
-    batch.push(r);
-    if (batch.length >= BATCH_SIZE) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
-}
 
 export async function batchReaderFor(format: DatasetFormat, file: string): Promise<RecordBatchReader> {
   if (format === 'ecs-ndjson') return readEcsNdjsonBatches;
   if (format === 'otrf-json') return readOtrfJsonBatches;
   const reader = await readerFor(format, file);
-  return (absPath, options) => inBatches(reader(absPath, options));
+  return (absPath, options) => batched(reader(absPath, options));
 }
 
 /** The decompression limits of a dataset: read options, else its descriptor, else the defaults. */

@@ -7,22 +7,13 @@
  * fields, numeric strings in numeric fields, arrays, several categories, missing fields.
  */
 import t from 'tap';
+import { rng } from '../fuzz/fuzz-lib.js';
 import { dispatchTo } from '../../src/engine/dispatch.js';
 import { exprGate } from '../../src/engine/gates.js';
 import { compileQuery } from '../../src/engine/index.js';
 import type { Alert, CompiledQuery } from '../../src/engine/types.js';
 import type { ReplayEvent } from '../../src/events/types.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function compile(text: string, dialect?: string): CompiledQuery {
   const r = compileQuery(text, { language: 'eql', fieldView: dialect ? 'endgame' : 'ecs', ...(dialect ? { dialect } : {}) });

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { rng } from '../fuzz/fuzz-lib.js';
 import { compileQuery } from '../../src/engine/index.js';
 import { bestSegment, LiteralScanner, prefilterFor } from '../../src/engine/prefilter.js';
 import type { Alert, CompiledQuery } from '../../src/engine/types.js';
@@ -20,16 +21,6 @@ function compile(text: string, fieldView: 'ecs' | 'endgame' = 'ecs'): CompiledQu
   return r.query;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 t.test('required literals of queries', async (t) => {
   t.same(compile('process where process.name == "cmd.exe"').literals, ['cmd.exe']);

@@ -4,6 +4,7 @@
  * Object.prototype.
  */
 import t from 'tap';
+import { rng } from '../fuzz/fuzz-lib.js';
 import { fieldGetter, flatten, getField, setField } from '../../src/events/fields.js';
 
 /** The reference reading: every split of the path, the longest key that yields a value wins. */
@@ -31,16 +32,6 @@ function reference(node: unknown, parts: string[]): unknown {
   return best;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['a', 'b', 'c', 'process', 'name', '__proto__', 'constructor'];
 
