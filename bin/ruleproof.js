@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 // The compiled CLI lives in dist/ (npm run build); this shim keeps `bin` stable.
-import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -22,6 +20,9 @@ const respawn =
   REPLAYING.has(command ?? '') && !flags.some((a) => a.startsWith('--max-semi-space-size')) && process.env.RULEPROOF_NO_RESPAWN !== '1';
 
 if (respawn) {
+  // Loaded here, not at the top: the re-run process (and every other command) does not need them.
+  const { spawn } = await import('node:child_process');
+  const { constants } = await import('node:os');
   const child = spawn(process.execPath, [YOUNG_GENERATION, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
   });

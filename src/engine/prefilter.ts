@@ -225,6 +225,13 @@ export class LiteralScanner implements RawLineTest {
   private readonly delta: Int32Array;
   /** Whether a non-ASCII byte can make a line match (some literal has a letter that may fold). */
   private readonly unicodeSensitive: boolean;
+  /**
+   * One case-insensitive search per literal, for `keepPositions`. The literals are printable ASCII
+   * (checked below), and a regular expression's `i` without `u` never matches a non-ASCII character
+   * to an ASCII one, so it finds exactly the occurrences the lower-cased text would; the engine
+   * compiles it to a native search, and the text needs no lower-cased copy.
+   */
+  private readonly searches: RegExp[];
 
   constructor(literals: readonly string[]) {
     this.literals = [...new Set(literals.map((l) => l.toLowerCase()))].sort();
@@ -233,6 +240,7 @@ export class LiteralScanner implements RawLineTest {
         if (!isSafeChar(l.charCodeAt(i))) throw new Error(`prefilter literal ${JSON.stringify(l)} holds a character the scan cannot see`);
       }
     }
+    this.searches = this.literals.map((l) => new RegExp(l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'gi'));
     let classes = 0;
     for (const l of this.literals) {
       for (let i = 0; i < l.length; i++) {
@@ -322,18 +330,23 @@ export class LiteralScanner implements RawLineTest {
    * The chunk-wide form of `test`, for a few literals: the positions in `bytes[start, end)` from
    * which a line must be kept — each occurrence of a literal (case-insensitively), of a `\u`
    * escape, and (when a literal has a letter) of a non-ASCII byte — found by the engine's native
-   * string search over the chunk read as Latin-1 and lower-cased, which is several times faster
+   * search (case-insensitive regular expressions) over the chunk read as Latin-1, several times faster
    * than walking the automaton byte by byte. A line holding none of these positions is one `test`
    * rejects: a literal never holds `\`, `"` or `/`, so an occurrence cannot straddle an escape.
    * Undefined when there are too many literals for one search each (the automaton is used then).
    */
-  keepPositions(bytes: Uint8Array, start: number, end: number): number[] | undefined {
+  keepPositions(bytes: Uint8Array, start: number, end: number, latin1?: string): number[] | undefined {
     if (this.literals.length > MAX_NATIVE_LITERALS) return undefined;
     const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
-    const raw = chunk.toString('latin1');
-    const text = raw.toLowerCase();
+    const raw = latin1 ?? chunk.toString('latin1');
     const at: number[] = [];
-    for (const lit of this.literals) for (let i = text.indexOf(lit); i >= 0; i = text.indexOf(lit, i + 1)) at.push(start + i);
+    for (const search of this.searches) {
+      search.lastIndex = 0;
+      for (let m = search.exec(raw); m; m = search.exec(raw)) {
+        at.push(start + m.index);
+        search.lastIndex = m.index + 1; // overlapping occurrences each count, as with indexOf
+      }
+    }
     // `\u` escapes (JSON writes them with a lower-case u): a backslash preceded by an even number
     // of backslashes starts one; `\\u` is an escaped backslash and a letter.
     for (let i = raw.indexOf('\\u'); i >= 0; i = raw.indexOf('\\u', i + 1)) {
@@ -343,7 +356,7 @@ export class LiteralScanner implements RawLineTest {
     }
     if (this.unicodeSensitive && !isAscii(chunk)) {
       NON_ASCII.lastIndex = 0;
-      for (let m = NON_ASCII.exec(text); m; m = NON_ASCII.exec(text)) at.push(start + m.index);
+      for (let m = NON_ASCII.exec(raw); m; m = NON_ASCII.exec(raw)) at.push(start + m.index);
     }
     return at.sort((a, b) => a - b);
   }

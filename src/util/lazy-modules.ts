@@ -2,8 +2,8 @@
  * Heavy dependencies loaded on first use, for modules that every command imports but that need
  * them only sometimes (a dataset descriptor, a configuration file): `ruleproof query` over a plain
  * NDJSON file then never pays for loading ajv or yaml. CommonJS builds through `require`, which is
- * synchronous, so the callers stay synchronous. Only for self-contained uses: YAML nodes made by
- * this instance of yaml must not meet those of the ESM instance the rule loaders use.
+ * synchronous, so the callers stay synchronous. On Node.js, `import 'yaml'` loads the same CommonJS
+ * build (its `node` export), so nodes made through either form are the same classes.
  */
 import { createRequire } from 'node:module';
 

@@ -62,26 +62,33 @@ t.test('a rejected line is skipped and counted; kept lines keep their numbers', 
   t.same(skipped, [2, 5]);
 });
 
-t.test('a rejected line is skipped only when it is structurally one JSON object', async (t) => {
+t.test('a rejected line is skipped only when it is framed as one object and holds no glue point', async (t) => {
   const file = path.join(dir, 'damaged');
   const lines = [
-    '{"skip":1,"a":[1,{"b":"}"}],"c":"\\\\"}', // braces inside strings, escaped backslash: whole
-    '{"skip":2}{"skip":3}', // two objects glued together
-    '{"skip":4,"a":[1}', // a bracket closed by the wrong kind
-    '{"skip":5,"a":"unterminated}', // a string cut short
-    '{"skip":6}]', // a stray bracket after the object
-    '{"skip":7,"tab":"a\\tb"}  ', // an escape and trailing blanks: whole
-    '{"skip":8,"raw":"a\\u0001"}', // an escaped control character: whole
-    `{"skip":9,"raw":"a${String.fromCharCode(1)}b"}`, // a raw control character in a string
-    '[{"skip":10}]', // an array, not an object
+    '{"n":1,"a":[1,{"b":"}"}],"c":"\\\\"}', // braces inside strings, escaped backslash: whole
+    '{"n":2}{"n":2.5}', // two records glued together
+    '{"n":3,"cmd":"powershell -enc AAA{"n":3.5,"b":1}', // a record cut short, the next glued to it
+    '{"n":4,"a":"unterminated', // a record cut short (the writer died)
+    '{"n":5}]', // a stray bracket after the object
+    '{"n":6,"tab":"a\\tb"}  ', // an escape and trailing blanks: whole
+    ' {"n":7,"guid":"{4a363e6b-5b2c-11ef-0000-001000000000}","o": {"p":1}}', // braces in values, blanks: whole
+    '[{"n":8}]', // an array, not an object
+    '{"n":9,"a":1} {"n":9.5}', // glued after a blank
+    '{"n":10,"a":{}}{}', // an empty record glued
+    '{"n":11,"a":[1}', // damage that keeps the frame: found by parsing only (--strict)
   ];
   writeFileSync(file, lines.join('\n'));
   const skipped: number[] = [];
   const handedOn: number[] = [];
   const filter = { test: () => false };
   for await (const l of readRawLines(file, { filter, onSkip: (n) => skipped.push(n) })) handedOn.push(l.line);
-  t.same(skipped, [1, 6, 7], 'whole objects no rule can match are skipped');
-  t.same(handedOn, [2, 3, 4, 5, 8, 9], 'damaged lines reach the reader, which reports them');
+  t.same(handedOn, [2, 3, 4, 5, 8, 9, 10], 'cut, glued and unframed lines reach the reader, which reports them');
+  t.same(skipped, [1, 6, 7, 11], 'whole objects no rule can match are skipped, and so is damage inside a frame');
+  // The same through a chunk-wide filter (keep positions): the glue points are found the same way.
+  const chunkWide = { test: () => false, keepPositions: () => [] as number[] };
+  const handedOn2: number[] = [];
+  for await (const l of readRawLines(file, { filter: chunkWide })) handedOn2.push(l.line);
+  t.same(handedOn2, handedOn, 'the same lines with keep positions');
 });
 
 t.test('overlong lines are dropped with their number and size, and reading goes on', async (t) => {

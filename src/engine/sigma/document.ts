@@ -3,7 +3,13 @@
  * the rule (or correlation) first, then the documents it needs (filters that apply to it, the
  * rules a correlation refers to), as the loader assembles them.
  */
-import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
+import type { Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { lazyYaml } from '../../util/lazy-modules.js';
+
+// `yaml` is loaded when the first Sigma text is read: queries in other languages never pay for it.
+const isMap = (node: unknown): node is YAMLMap => lazyYaml().isMap(node);
+const isSeq = (node: unknown): node is YAMLSeq => lazyYaml().isSeq(node);
+const isScalar = (node: unknown): node is Scalar => lazyYaml().isScalar(node);
 
 export type SigmaDocKind = 'rule' | 'correlation' | 'filter' | 'unknown';
 
@@ -33,7 +39,7 @@ export function docKind(data: Record<string, unknown>): SigmaDocKind {
 }
 
 export function parseSigmaText(text: string): SigmaDoc[] {
-  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  const docs = lazyYaml().parseAllDocuments(text, { uniqueKeys: true });
   if (!Array.isArray(docs)) throw new SigmaDocumentError('the Sigma text holds no YAML document', 0);
   const out: SigmaDoc[] = [];
   for (const doc of docs) {

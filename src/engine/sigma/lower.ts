@@ -8,7 +8,7 @@
  * Field names in the IR are canonical paths (`winlog.event_data.Image`); `#num:` in front of one asks
  * the binder for a numeric comparison (`lt`/`gt` on text that holds a number).
  */
-import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar as YamlScalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Node, Pair, Scalar as YamlScalar, YAMLMap, YAMLSeq } from 'yaml';
 import {
   INTEGRITY_SIDS,
   KNOWN_SIGMA_FIELDS,
@@ -21,7 +21,7 @@ import {
 } from '../../events/views/sigma.js';
 import type { Expr, FieldRef, MatchExpr, Scalar, Span } from '../ir.js';
 import { ConditionError, identifiersOf, parseCondition, type CondNode } from './condition.js';
-import { SigmaDocumentError, type SigmaDoc } from './document.js';
+import { SigmaDocumentError, isMap, isScalar, isSeq, type SigmaDoc } from './document.js';
 import { convertSigmaRegex, SigmaRegexError } from './regex.js';
 import { ANY, ONE, SigmaValueError, applyModifiers, hasWildcards, literalText, parseSigmaString, type ItemFlags, type Part, type Placeholders, type SValue } from './values.js';
 

@@ -55,7 +55,7 @@ export interface LineFilter {
   /** Whether the line (UTF-8 bytes `[start, end)`, without its line break) must be read. */
   test(bytes: Uint8Array, start: number, end: number): boolean;
   /** The chunk-wide form of `test` (see `RawLineFilter.keepPositions`), when the filter has one. */
-  keepPositions?(bytes: Uint8Array, start: number, end: number): number[] | undefined;
+  keepPositions?(bytes: Uint8Array, start: number, end: number, latin1?: string): number[] | undefined;
   /** Told about every non-blank line skipped (so event counts stay exact). */
   onSkip?: (line: number) => void;
 }
