@@ -6,7 +6,7 @@
  * at the start is dropped. A line longer than `maxLineBytes` is never held whole: its bytes are
  * counted and dropped up to the next line break, and the caller is told its number and length.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { limits } from './limits.js';
 
 export interface RawLineFilter {
@@ -120,12 +120,7 @@ export async function* readRawLineBatches(absPath: string, options: RawLineOptio
   let tested = 0;
   let passed = 0;
   const maxLine = options.maxLineBytes ?? limits().maxLineBytes;
-  // 64 KiB chunks: with 256 KiB ones a batch of parsed events outlived V8's young-generation
-  // collections often enough to double the collector's work on a large replay.
-  const stream = options.open ? undefined : createReadStream(absPath, { highWaterMark: 1 << 16 });
-  const source: AsyncIterable<Uint8Array> = stream ?? (options.open as () => AsyncIterable<Uint8Array>)();
   let line = 0;
-  let carry: Buffer | undefined;
   /** The previous chunk ended with `\r`: a `\n` opening this one belongs to it. */
   let pendingCR = false;
   /** Bytes of an overlong line dropped so far (0: not in one). */
@@ -187,11 +182,9 @@ export async function* readRawLineBatches(absPath: string, options: RawLineOptio
     return { line, text: buf.toString('utf8', start, end) };
   };
 
+  const source = options.open ? streamChunks(options.open()) : fileChunks(absPath);
   try {
-    for await (const bytes of source) {
-      const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-      carry = undefined;
+    for (let buf = await source.next(); buf; buf = await source.next()) {
       let pos = 0;
       if (pendingCR) {
         pendingCR = false;
@@ -232,18 +225,98 @@ export async function* readRawLineBatches(absPath: string, options: RawLineOptio
           overlong += rest;
           if (first) first = false;
         } else {
-          carry = Buffer.from(buf.subarray(pos));
+          source.hold(buf, pos);
         }
       }
     }
-    if (carry || overlong) {
-      const tail = carry ?? Buffer.alloc(0);
-      carry = undefined;
-      scanChunk(tail, 0, tail.length);
-      const out = emit(tail, 0, tail.length);
+    const tail = source.held();
+    if (tail || overlong) {
+      const last = tail ?? Buffer.alloc(0);
+      scanChunk(last, 0, last.length);
+      const out = emit(last, 0, last.length);
       if (out) yield [out];
     }
   } finally {
-    stream?.destroy();
+    source.close();
   }
+}
+
+/** Bytes to cut into lines, a chunk at a time, with the unfinished line of one chunk opening the next. */
+interface ChunkSource {
+  /** The next bytes: the held tail of the previous chunk, then newly read ones; undefined at the end. */
+  next(): Buffer | undefined | Promise<Buffer | undefined>;
+  /** Holds `buf[from, buf.length)`, an unfinished line, for the front of the next chunk. */
+  hold(buf: Buffer, from: number): void;
+  /** What is held when the input ends (a last line without a line break). */
+  held(): Buffer | undefined;
+  close(): void;
+}
+
+/**
+ * Bytes read per chunk. With 256 KiB chunks a batch of parsed events outlived V8's young-generation
+ * collections often enough to double the collector's work on a large replay.
+ */
+const CHUNK_BYTES = 1 << 16;
+
+/**
+ * A plain file, read synchronously into one buffer that every chunk reuses: a stream allocates a
+ * buffer per chunk and pays an asynchronous round trip per read, which cost four times as much CPU
+ * as the reads themselves (measured: 106 ms against 23 ms for 95 MB). The lines handed on are
+ * decoded strings, so nothing refers to the buffer once the next chunk is read into it.
+ */
+function fileChunks(absPath: string): ChunkSource {
+  const fd = openSync(absPath, 'r');
+  let work = Buffer.allocUnsafe(2 * CHUNK_BYTES);
+  let heldBytes = 0;
+  return {
+    next() {
+      if (work.length < heldBytes + CHUNK_BYTES) {
+        // A line longer than a chunk (up to limits.maxLineBytes): room for it and a chunk more.
+        const bigger = Buffer.allocUnsafe(heldBytes + CHUNK_BYTES);
+        work.copy(bigger, 0, 0, heldBytes);
+        work = bigger;
+      }
+      const read = readSync(fd, work, heldBytes, CHUNK_BYTES, null);
+      if (read === 0) return undefined;
+      const buf = work.subarray(0, heldBytes + read);
+      heldBytes = 0;
+      return buf;
+    },
+    hold(buf, from) {
+      // `buf` is the front of `work`: move the unfinished line to its start.
+      heldBytes = buf.length - from;
+      work.copyWithin(0, from, buf.length);
+    },
+    held: () => (heldBytes ? work.subarray(0, heldBytes) : undefined),
+    close: () => closeSync(fd),
+  };
+}
+
+/** Bytes from a stream (a decompressed container member): each chunk after the held tail. */
+function streamChunks(input: AsyncIterable<Uint8Array>): ChunkSource {
+  const iterator = input[Symbol.asyncIterator]();
+  let carry: Buffer | undefined;
+  let done = false;
+  return {
+    async next() {
+      if (done) return undefined;
+      const step = await iterator.next();
+      if (step.done) {
+        done = true;
+        return undefined;
+      }
+      const bytes = step.value;
+      const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+      carry = undefined;
+      return buf;
+    },
+    hold(buf, from) {
+      carry = Buffer.from(buf.subarray(from));
+    },
+    held: () => carry,
+    close() {
+      if (!done) void iterator.return?.();
+    },
+  };
 }
