@@ -226,12 +226,14 @@ export class LiteralScanner implements RawLineTest {
   /** Whether a non-ASCII byte can make a line match (some literal has a letter that may fold). */
   private readonly unicodeSensitive: boolean;
   /**
-   * One case-insensitive search per literal, for `keepPositions`. The literals are printable ASCII
+   * All the literals in one case-insensitive regular expression (an alternation), for
+   * `keepPositions`; undefined beyond `MAX_NATIVE_LITERALS`. The literals are printable ASCII
    * (checked below), and a regular expression's `i` without `u` never matches a non-ASCII character
-   * to an ASCII one, so it finds exactly the occurrences the lower-cased text would; the engine
-   * compiles it to a native search, and the text needs no lower-cased copy.
+   * to an ASCII one, so it finds exactly the occurrences the lower-cased text would. The engine
+   * compiles it to native code: one pass over a chunk costs about as much for a hundred literals as
+   * for eight, and half of what the automaton's walk over every byte costs.
    */
-  private readonly searches: RegExp[];
+  private readonly search: RegExp | undefined;
 
   constructor(literals: readonly string[]) {
     this.literals = [...new Set(literals.map((l) => l.toLowerCase()))].sort();
@@ -240,7 +242,8 @@ export class LiteralScanner implements RawLineTest {
         if (!isSafeChar(l.charCodeAt(i))) throw new Error(`prefilter literal ${JSON.stringify(l)} holds a character the scan cannot see`);
       }
     }
-    this.searches = this.literals.map((l) => new RegExp(l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'gi'));
+    this.search =
+      this.literals.length <= MAX_NATIVE_LITERALS ? new RegExp(this.literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'gi') : undefined;
     let classes = 0;
     for (const l of this.literals) {
       for (let i = 0; i < l.length; i++) {
@@ -327,25 +330,24 @@ export class LiteralScanner implements RawLineTest {
   }
 
   /**
-   * The chunk-wide form of `test`, for a few literals: the positions in `bytes[start, end)` from
+   * The chunk-wide form of `test`, up to `MAX_NATIVE_LITERALS` literals: the positions in `bytes[start, end)` from
    * which a line must be kept — each occurrence of a literal (case-insensitively), of a `\u`
    * escape, and (when a literal has a letter) of a non-ASCII byte — found by the engine's native
-   * search (case-insensitive regular expressions) over the chunk read as Latin-1, several times faster
-   * than walking the automaton byte by byte. A line holding none of these positions is one `test`
+   * search (one case-insensitive regular expression) over the chunk read as Latin-1, faster than
+   * walking the automaton byte by byte. A line holding none of these positions is one `test`
    * rejects: a literal never holds `\`, `"` or `/`, so an occurrence cannot straddle an escape.
-   * Undefined when there are too many literals for one search each (the automaton is used then).
+   * Undefined when there are too many literals for one expression (the automaton is used then).
    */
   keepPositions(bytes: Uint8Array, start: number, end: number, latin1?: string): number[] | undefined {
-    if (this.literals.length > MAX_NATIVE_LITERALS) return undefined;
+    const search = this.search;
+    if (!search) return undefined;
     const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
     const raw = latin1 ?? chunk.toString('latin1');
     const at: number[] = [];
-    for (const search of this.searches) {
-      search.lastIndex = 0;
-      for (let m = search.exec(raw); m; m = search.exec(raw)) {
-        at.push(start + m.index);
-        search.lastIndex = m.index + 1; // overlapping occurrences each count, as with indexOf
-      }
+    search.lastIndex = 0;
+    for (let m = search.exec(raw); m; m = search.exec(raw)) {
+      at.push(start + m.index);
+      search.lastIndex = m.index + 1; // overlapping occurrences each count
     }
     // `\u` escapes (JSON writes them with a lower-case u): a backslash preceded by an even number
     // of backslashes starts one; `\\u` is an escaped backslash and a letter.
@@ -368,8 +370,11 @@ export class LiteralScanner implements RawLineTest {
   }
 }
 
-/** Up to this many literals, `keepPositions` searches each natively; beyond, the automaton scans. */
-const MAX_NATIVE_LITERALS = 8;
+/**
+ * Up to this many literals, `keepPositions` searches natively; beyond, the automaton scans each line
+ * (measured on 95 MB: one alternation of 1,000 literals took 0.22 s, of 3,000 literals 1.7 s).
+ */
+const MAX_NATIVE_LITERALS = 500;
 /** Runs of non-ASCII characters (a Latin-1 reading of UTF-8 bytes). */
 const NON_ASCII = /[^\x00-\x7f]+/g;
 
