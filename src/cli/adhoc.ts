@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk';
-import { compileQuery } from '../engine/index.js';
+import { compileQuery } from '../engine/query.js';
+import { loadLanguages } from '../engine/languages.js';
 import type { Alert, CompiledQuery } from '../engine/types.js';
 import { dispatchTo } from '../engine/dispatch.js';
 import { prefilterFor } from '../engine/prefilter.js';
@@ -128,6 +129,7 @@ interface QueryOptions {
 }
 
 export async function queryCommand(io: CliIO, config: RuleproofConfig, query: string, data: string[], opts: QueryOptions): Promise<number> {
+  await loadLanguages([opts.language as QueryLanguage]);
   const compiled = compileQuery(query, {
     language: opts.language as QueryLanguage,
     fieldView: opts.fieldView as FieldView,

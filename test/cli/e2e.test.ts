@@ -289,6 +289,10 @@ t.test('query prints matching events, or one line per sequence with its events i
   const docs = events.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.ok(docs.length >= 1);
   t.ok(docs.every((d) => d.process.parent.name.toLowerCase() === 'wsmprovhost.exe'));
+  // Another language is loaded for the query (the command loads only the one it is given).
+  const kql = await ruleproof(repoRoot, 'query', '-l', 'kql', 'event.category : "process" and process.parent.name : "wsmprovhost.exe"', data);
+  t.equal(kql.code, 0);
+  t.same(kql.stdout.trim().split('\n').map((l) => JSON.parse(l)), docs, 'the same events in KQL');
 
   const seq = await ruleproof(
     repoRoot,

@@ -7,7 +7,7 @@
 import type { FieldBinder, FieldType } from '../../events/types.js';
 import { binderFor } from '../../events/views/index.js';
 import { CompileError } from '../compile.js';
-import { compileIR } from '../index.js';
+import { compileIR } from '../query.js';
 import { lineColumn, type Expr, type QueryIR } from '../ir.js';
 import type { CompileOptions, CompileResult, CompiledQuery, QueryError } from '../types.js';
 import { KqlLowerError, KqlLowering } from './lower.js';

@@ -7,7 +7,7 @@
  */
 import { binderFor } from '../../events/views/index.js';
 import { CompileError } from '../compile.js';
-import { compileIR } from '../index.js';
+import { compileIR } from '../query.js';
 import { lineColumn, type Expr, type FieldRef, type QueryIR, type Span } from '../ir.js';
 import type { CompileOptions, CompileResult } from '../types.js';
 

@@ -8,7 +8,7 @@
  */
 import type { CanonicalEvent, FieldBinder } from '../../events/types.js';
 import { CompileError } from '../compile.js';
-import { compileIR } from '../index.js';
+import { compileIR } from '../query.js';
 import { lineColumn, type Expr, type QueryIR, type Span } from '../ir.js';
 import type { CompileOptions, CompileResult, CompiledQuery, QueryError } from '../types.js';
 import { compileCorrelation } from './correlation.js';
