@@ -16,7 +16,8 @@ import { isMap, isScalar, parseAllDocuments, type Document, type Node } from 'ya
 import type { Diagnostic } from '../util/diagnostics.js';
 import { errorAt, fileStem, isHistoricalPath, type FileContext, type FileLoad } from './common.js';
 import type { Position, Rule, RuleQuery } from './model.js';
-import { positionAt, type YamlSource } from './yaml-source.js';
+import { fastNodeAt, positionAt, type YamlSource } from './yaml-source.js';
+import type { FastYamlDocument } from './fast-yaml.js';
 
 const STATUS = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'];
 const LEVEL = ['informational', 'low', 'medium', 'high', 'critical'];
@@ -105,13 +106,72 @@ function refsOf(data: Record<string, unknown>, kind: SigmaDocKind): string[] {
 
 /** Load a Sigma file found through the YAML format registry. */
 export function loadSigma(source: YamlSource, ctx: FileContext): FileLoad {
-  const { doc, text } = source;
+  const { text, fast } = source;
   // The format registry has parsed the file already (one document, no errors): reuse that parse
   // when the text needs no normalizing, instead of parsing it a second time.
-  if (doc.errors.length === 0 && doc.contents !== null && text.charCodeAt(0) !== 0xfeff && !text.includes('\r')) {
-    return loadSigmaDocuments([{ doc, start: doc.range[0], end: doc.range[2] }], text, ctx);
+  if (text.charCodeAt(0) !== 0xfeff && !text.includes('\r')) {
+    if (fast) return loadSigmaDocuments([fastSigmaDoc(fast, source)], text, ctx);
+    const { doc } = source;
+    if (doc.errors.length === 0 && doc.contents !== null) return loadSigmaDocuments([yamlSigmaDoc(doc)], text, ctx);
   }
   return loadSigmaText(text, ctx);
+}
+
+/** One YAML document of a Sigma file, read by `yaml` or by the fast reader. */
+interface SigmaDocInput {
+  start: number;
+  end: number;
+  /** The document's data; throws when `yaml` cannot resolve its aliases. */
+  data(): unknown;
+  /** Position of the node at a path (or of its nearest ancestor), `undefined` if none. */
+  nodePosition(path: (string | number)[], text: string): Position | undefined;
+  /** Position of a top-level key. */
+  keyPosition(key: string, text: string): Position | undefined;
+  positions(text: string): Map<string, Position>;
+}
+
+function yamlSigmaDoc(doc: Document.Parsed): SigmaDocInput {
+  return {
+    start: doc.range[0],
+    end: doc.range[2],
+    data: () => doc.toJS({ maxAliasCount: 100 }),
+    nodePosition: (p, text) => {
+      const at = (doc.getIn(p, true) as Node | undefined)?.range?.[0];
+      return at === undefined ? undefined : lineCol(text, at);
+    },
+    keyPosition: (key, text) => {
+      if (isMap(doc.contents)) {
+        for (const pair of doc.contents.items) {
+          const k = pair.key as Node | null;
+          if (isScalar(k) && String(k.value) === key && k.range) return lineCol(text, k.range[0]);
+        }
+      }
+      return undefined;
+    },
+    positions: (text) => {
+      const positions = new Map<string, Position>();
+      collectPositions(doc.contents as Node | null, '', positions, text);
+      return positions;
+    },
+  };
+}
+
+function fastSigmaDoc(fast: FastYamlDocument, source: YamlSource): SigmaDocInput {
+  return {
+    start: fast.range[0],
+    end: fast.range[2],
+    data: () => fast.data,
+    nodePosition: (p) => {
+      const node = fastNodeAt(fast.root, p);
+      return node ? { line: node.line, column: node.column } : undefined;
+    },
+    keyPosition: (key) => {
+      const k = fast.root.keys.find((n) => n.value === key);
+      return k ? { line: k.line, column: k.column } : undefined;
+    },
+    // The same walk as `collectPositions` over the same document: the source's own map.
+    positions: () => source.positions,
+  };
 }
 
 /** Load a Sigma file; it may hold several documents (a correlation with its rules, filters). */
@@ -121,12 +181,12 @@ export function loadSigmaText(raw: string, ctx: FileContext): FileLoad {
   const docs = parseAllDocuments(text, { uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [];
   const diagnostics: Diagnostic[] = [];
-  const parsed: Array<{ doc: Document.Parsed; start: number; end: number }> = [];
+  const parsed: SigmaDocInput[] = [];
   for (const doc of list) {
     for (const e of doc.errors) {
       diagnostics.push(errorAt(ctx.file, lineCol(text, e.pos[0]), 'load/yaml-syntax', `invalid YAML: ${e.message.split('\n')[0]}`, 'Fix the YAML syntax at the position shown.'));
     }
-    if (doc.contents !== null) parsed.push({ doc, start: doc.range[0], end: doc.range[2] });
+    if (doc.contents !== null) parsed.push(yamlSigmaDoc(doc));
   }
   if (diagnostics.length) return { rules: [], diagnostics, failed: true };
   return loadSigmaDocuments(parsed, text, ctx);
@@ -154,15 +214,16 @@ function lineCol(text: string, offset: number): Position {
   return { line: lo + 1, column: at - (starts[lo] as number) + 1 };
 }
 
-function loadSigmaDocuments(docs: Array<{ doc: Document.Parsed; start: number; end: number }>, text: string, ctx: FileContext): FileLoad {
+function loadSigmaDocuments(docs: SigmaDocInput[], text: string, ctx: FileContext): FileLoad {
   const rules: Rule[] = [];
   const diagnostics: Diagnostic[] = [];
   const registered: RegisteredDoc[] = [];
   let failed = false;
-  for (const { doc, start, end } of docs) {
+  for (const input of docs) {
+    const { start, end } = input;
     let data: unknown;
     try {
-      data = doc.toJS({ maxAliasCount: 100 });
+      data = input.data();
     } catch (err) {
       // aliases are resolved here: an alias whose anchor is missing, or too many alias uses
       const message = (err as Error).message.split('\n')[0] ?? '';
@@ -182,20 +243,11 @@ function loadSigmaDocuments(docs: Array<{ doc: Document.Parsed; start: number; e
     const docText = text.slice(start, end);
     const origin = lineCol(text, start);
     const pos = (p: (string | number)[]): Position => {
-      const node = doc.getIn(p, true) as Node | undefined;
-      const at = node?.range?.[0];
+      const at = input.nodePosition(p, text);
       if (at === undefined) return p.length > 1 ? pos(p.slice(0, -1)) : origin;
-      return lineCol(text, at);
+      return at;
     };
-    const keyPos = (key: string): Position => {
-      if (isMap(doc.contents)) {
-        for (const pair of doc.contents.items) {
-          const k = pair.key as Node | null;
-          if (isScalar(k) && String(k.value) === key && k.range) return lineCol(text, k.range[0]);
-        }
-      }
-      return origin;
-    };
+    const keyPos = (key: string): Position => input.keyPosition(key, text) ?? origin;
     if (!kind) {
       diagnostics.push(errorAt(ctx.file, origin, 'load/schema', 'not a Sigma rule, correlation or filter', 'A rule has logsource and detection, a correlation has correlation, a filter has logsource and filter.'));
       failed = true;
@@ -209,7 +261,7 @@ function loadSigmaDocuments(docs: Array<{ doc: Document.Parsed; start: number; e
     }
     registered.push({ kind, ids: idsOf(record), text: docText, file: ctx.file, refs: refsOf(record, kind) });
     if (kind === 'filter') continue;
-    rules.push(toRule(record, kind, docText, origin, doc, text, ctx));
+    rules.push(toRule(record, kind, docText, origin, input.positions(text), ctx));
   }
   registerDocs(ctx.root, ctx.file, registered);
   return { rules, diagnostics, failed };
@@ -268,9 +320,7 @@ function validateSigma(data: Record<string, unknown>, kind: SigmaDocKind, file: 
   return out;
 }
 
-function toRule(data: Record<string, unknown>, kind: SigmaDocKind, docText: string, origin: Position, doc: Document.Parsed, text: string, ctx: FileContext): Rule {
-  const positions = new Map<string, Position>();
-  collectPositions(doc.contents as Node | null, '', positions, text);
+function toRule(data: Record<string, unknown>, kind: SigmaDocKind, docText: string, origin: Position, positions: Map<string, Position>, ctx: FileContext): Rule {
   const id = (typeof data.id === 'string' && data.id) || (typeof data.name === 'string' && data.name) || fileStem(ctx.absPath);
   const root = ctx.root;
   const ids = idsOf(data);

@@ -7,13 +7,18 @@ import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Docume
 import { limitEnvName, limits } from '../util/limits.js';
 import type { Diagnostic } from '../util/diagnostics.js';
 import type { Position } from './model.js';
+import { fastParseYaml, type FastNode, type FastYamlDocument } from './fast-yaml.js';
 
 export interface YamlSource {
+  /** `yaml`'s document; parsed on first use when the fast reader read the file. */
   doc: Document.Parsed;
   data: unknown;
   positions: Map<string, Position>;
+  /** Built on first use when the fast reader read the file. */
   lineCounter: LineCounter;
   text: string;
+  /** The fast reader's tree (`./fast-yaml.ts`), when the file is in the subset it reads. */
+  fast?: FastYamlDocument;
 }
 
 export type YamlParse = { ok: true; source: YamlSource } | { ok: false; diagnostics: Diagnostic[] };
@@ -54,8 +59,82 @@ function yamlLimitProblem(doc: Document, text: string, file: string, lineCounter
 }
 
 export function parseYamlSource(text: string, file: string): YamlParse {
+  const fast = fastParseYaml(text, limits().maxYamlDepth);
+  if (fast) return { ok: true, source: fastSource(text, fast) };
+  return parseWithYaml(text, file);
+}
+
+const YAML_OPTIONS = { prettyErrors: false, uniqueKeys: true } as const;
+
+/**
+ * A source read by the fast reader: the same data and positions `yaml` gives (the fast reader
+ * only accepts documents `yaml` reads without error or warning), with `yaml`'s document and line
+ * counter made on first use (only `--fix` and rare paths ask for them).
+ */
+function fastSource(text: string, fast: FastYamlDocument): YamlSource {
+  const positions = new Map<string, Position>();
+  fastPositions(fast.root, '', positions);
+  let doc: Document.Parsed | undefined;
+  let lineCounter: LineCounter | undefined;
+  return {
+    data: fast.data,
+    positions,
+    text,
+    fast,
+    get doc() {
+      return (doc ??= parseDocument(text, { ...YAML_OPTIONS }));
+    },
+    get lineCounter() {
+      if (!lineCounter) {
+        lineCounter = new LineCounter();
+        lineCounter.addNewLine(0);
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+      }
+      return lineCounter;
+    },
+  };
+}
+
+/** `collectPositions` over the fast reader's tree (same paths, same order, first one wins). */
+function fastPositions(node: FastNode, prefix: string, out: Map<string, Position>): void {
+  if (node.kind === 'map') {
+    const { keys, values } = node;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as FastNode & { value: unknown };
+      const path = prefix ? `${prefix}.${String(key.value)}` : String(key.value);
+      if (!out.has(path)) out.set(path, { line: key.line, column: key.column });
+      fastPositions(values[i] as FastNode, path, out);
+    }
+  } else if (node.kind === 'seq') {
+    const { items } = node;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as FastNode;
+      const path = prefix ? `${prefix}.${i}` : String(i);
+      if (!out.has(path)) out.set(path, { line: item.line, column: item.column });
+      fastPositions(item, path, out);
+    }
+  }
+}
+
+/** The fast reader's node at a path of keys and sequence indexes (as `doc.getIn(path, true)`). */
+export function fastNodeAt(root: FastNode, path: readonly (string | number)[]): FastNode | undefined {
+  let node: FastNode | undefined = root;
+  for (const step of path) {
+    if (!node) return undefined;
+    if (node.kind === 'map') {
+      const i: number = node.keys.findIndex((k) => k.value === step);
+      node = i >= 0 ? node.values[i] : undefined;
+    } else if (node.kind === 'seq') {
+      const index = typeof step === 'number' ? step : /^\d+$/.test(step) ? Number(step) : -1;
+      node = index >= 0 ? node.items[index] : undefined;
+    } else return undefined;
+  }
+  return node;
+}
+
+function parseWithYaml(text: string, file: string): YamlParse {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, ...YAML_OPTIONS });
   if (doc.errors.length) {
     return {
       ok: false,
@@ -186,6 +265,7 @@ function collectPositions(node: Node | null, prefix: string, out: Map<string, Po
  * following line, so that a position inside the string maps back to the file.
  */
 export function stringOrigin(source: YamlSource, path: (string | number)[]): { origin: Position; indent: number } | undefined {
+  if (source.fast) return fastStringOrigin(source.text, fastNodeAt(source.fast.root, path));
   const node = source.doc.getIn(path, true) as Node | undefined;
   if (!isScalar(node) || !node.range) return undefined;
   const start = node.range[0];
@@ -218,4 +298,33 @@ export function stringOrigin(source: YamlSource, path: (string | number)[]): { o
   const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
   const column = pos.column + (quoted ? 1 : 0);
   return { origin: { line: pos.line, column }, indent: column - 1 };
+}
+
+/** `stringOrigin` over the fast reader's tree. */
+function fastStringOrigin(text: string, node: FastNode | undefined): { origin: Position; indent: number } | undefined {
+  if (!node || node.kind !== 'scalar') return undefined;
+  if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+    const headerEnd = text.indexOf('\n', node.range[0]);
+    if (headerEnd < 0) return { origin: { line: node.line, column: node.column }, indent: 0 };
+    // The fast reader reads only block scalars with content: the first non-blank line is inside.
+    let cursor = headerEnd + 1;
+    let indent = 0;
+    const contentEnd = node.range[1];
+    while (cursor < contentEnd) {
+      let spaces = 0;
+      while (text[cursor + spaces] === ' ') spaces++;
+      const ch = text[cursor + spaces];
+      if (ch !== '\n' && ch !== '\r' && ch !== undefined) {
+        indent = spaces;
+        break;
+      }
+      const next = text.indexOf('\n', cursor);
+      if (next < 0) break;
+      cursor = next + 1;
+    }
+    return { origin: { line: node.line + 1, column: indent + 1 }, indent };
+  }
+  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+  const column = node.column + (quoted ? 1 : 0);
+  return { origin: { line: node.line, column }, indent: column - 1 };
 }
