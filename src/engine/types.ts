@@ -23,6 +23,13 @@ export interface CompileOptions {
   closedSchema?: boolean;
   /** Sample queries: samples per distinct join key (Elasticsearch's `max_samples_per_key`, default 1). */
   maxSamplesPerKey?: number;
+  /**
+   * A parse of the query text the caller already holds (the rule loader's), so that the compiler
+   * need not parse it again. Used only when `parsed.text` is the very text being compiled; its
+   * `value` is language-specific (Sigma: the `SigmaDoc[]` of `./sigma/document.ts`), and compilers
+   * that have no use for it ignore it.
+   */
+  parsed?: { text: string; value: unknown };
 }
 
 /** A problem in the query text itself; line and column are 1-based within the query text. */

@@ -74,9 +74,11 @@ export const sigmaCompileBinder: FieldBinder = {
   },
 };
 
-export function compileSigma(text: string, options: CompileOptions): CompileResult {
+export function compileSigma(text: string, withParse: CompileOptions): CompileResult {
+  // The caller's parse is used here and not carried into the compiled query's options.
+  const { parsed, ...options } = withParse;
   try {
-    const docs = parseSigmaText(text);
+    const docs = parsed && parsed.text === text ? (parsed.value as SigmaDoc[]) : parseSigmaText(text);
     const main = docs[0] as SigmaDoc;
     if (main.kind === 'correlation') return { ok: true, query: compileCorrelation(main, docs.slice(1), text, options) };
     if (main.kind === 'filter') throw new SigmaDocumentError('this is a Sigma filter: it applies to other rules and matches nothing by itself', main.start, 'semantic');
