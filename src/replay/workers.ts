@@ -43,6 +43,7 @@ export async function replayPass(file: string, dataset: string, queries: readonl
   const scanner = options.strict ? undefined : prefilterFor(queries);
   const lineFilter: LineFilter | undefined = scanner && {
     test: (bytes, start, end) => scanner.test(bytes, start, end),
+    keepPositions: (bytes, start, end, latin1) => scanner.keepPositions(bytes, start, end, latin1),
     onSkip: () => {
       result.prefiltered++;
     },
