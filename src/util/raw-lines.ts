@@ -268,20 +268,35 @@ function fileChunks(absPath: string): ChunkSource {
   const fd = openSync(absPath, 'r');
   let work = Buffer.allocUnsafe(2 * CHUNK_BYTES);
   let heldBytes = 0;
+  let chunks = 0;
+  const readChunk = (): Buffer | undefined => {
+    if (work.length < heldBytes + CHUNK_BYTES) {
+      // A line longer than a chunk (up to limits.maxLineBytes): room for it and a chunk more.
+      const bigger = Buffer.allocUnsafe(heldBytes + CHUNK_BYTES);
+      work.copy(bigger, 0, 0, heldBytes);
+      work = bigger;
+    }
+    const got = readSync(fd, work, heldBytes, CHUNK_BYTES, null);
+    if (got === 0) return undefined;
+    const buf = work.subarray(0, heldBytes + got);
+    heldBytes = 0;
+    return buf;
+  };
   return {
-    next() {
-      if (work.length < heldBytes + CHUNK_BYTES) {
-        // A line longer than a chunk (up to limits.maxLineBytes): room for it and a chunk more.
-        const bigger = Buffer.allocUnsafe(heldBytes + CHUNK_BYTES);
-        work.copy(bigger, 0, 0, heldBytes);
-        work = bigger;
-      }
-      const read = readSync(fd, work, heldBytes, CHUNK_BYTES, null);
-      if (read === 0) return undefined;
-      const buf = work.subarray(0, heldBytes + read);
-      heldBytes = 0;
-      return buf;
-    },
+    // Reading never waits, so every 16 chunks (1 MiB) the event loop gets a turn: output written to
+    // a pipe drains, signals and worker messages are handled.
+    next: () =>
+      ++chunks % 16 === 0
+        ? new Promise<Buffer | undefined>((resolve, reject) =>
+            setImmediate(() => {
+              try {
+                resolve(readChunk());
+              } catch (err) {
+                reject(err);
+              }
+            }),
+          )
+        : readChunk(),
     hold(buf, from) {
       // `buf` is the front of `work`: move the unfinished line to its start.
       heldBytes = buf.length - from;
