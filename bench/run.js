@@ -92,6 +92,32 @@ function measureNode(argv, { cwd = root, env = {}, stdout = 'ignore', youngGener
   return { ms, rssMB: s.maxRssKB / 1024, cpuMs: s.userMs + s.systemMs, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
+/**
+ * Evaluation alone, measured directly (bench/eval-only.mjs): the first 50,000 events held in
+ * memory, pushed through the compiled queries, against JSON.parse of the same lines.
+ */
+function evaluationAlone(file, args) {
+  const r = spawnSync(process.execPath, ['--max-semi-space-size=32', path.join(here, 'eval-only.mjs'), file, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) {
+    log(`  eval-only failed: ${(r.stderr || '').split('\n').slice(-3).join(' ')}`);
+    return undefined;
+  }
+  return JSON.parse(r.stdout);
+}
+
+function evaluationRow(what, measured, run, queryCpuMs) {
+  const ofParsing = run.ms / measured.parseMs;
+  const entry = { what, evalMs: run.ms, events: measured.events, parseMs: measured.parseMs, vsParsing: Math.round(ofParsing * 1000) / 1000, note: `${fmt(run.ms, 1)} ms for ${fmt(measured.events)} events in memory = ${fmt(ofParsing * 100, 1)}% of JSON.parse of the same lines (${fmt(measured.parseMs, 1)} ms)` };
+  if (queryCpuMs) {
+    // The share of a query's time: evaluation scaled to the whole file, over the query's CPU time.
+    entry.shareOfQuery = Math.round(((run.ms * (queryCpuMs.events / measured.events)) / queryCpuMs.cpuMs) * 1000) / 1000;
+    entry.note += `; ${fmt(entry.shareOfQuery * 100, 1)}% of the unfiltered query's time`;
+  }
+  results.rows.push(entry);
+  log(`  ${what}: ${entry.note}`);
+  return entry;
+}
+
 /** Best of `repeat` runs (by wall time), keeping the largest RSS seen. */
 function best(repeat, fn) {
   let winner;
@@ -181,6 +207,17 @@ async function main() {
     row(`query ${name}, no prefilter`, off, events, bytes, base, `${counts[name]} results; evaluation ${fmt(Math.max(0, share) * 100)}% of the time after start-up`).evaluationShare = Math.round(share * 1000) / 1000;
     row(`query ${name}, prefilter`, on, events, bytes, base, off.stdout === on.stdout ? 'same output' : 'OUTPUT DIFFERS');
     results[`query_${name}`] = { off: off.cpuMs, on: on.cpuMs };
+  }
+
+  {
+    const measured = evaluationAlone(dataA, ['--query', FILTER, '--query', SEQUENCE]);
+    if (measured) {
+      const names = ['filter', 'sequence'];
+      measured.runs.forEach((run, i) => {
+        const offCpu = results[`query_${names[i]}`].off;
+        evaluationRow(`query ${names[i]}: evaluation alone`, measured, run, { cpuMs: offCpu, events });
+      });
+    }
   }
 
   // 2. the Python eql engine on the same queries and file
@@ -273,6 +310,10 @@ async function main() {
         row(`replay ${n} rule(s), no prefilter, V8's default young generation`, young, events, bytes, base, 'without the 32 MiB semi-space');
       }
     }
+    {
+      const measured = evaluationAlone(dataA, ['--rules', dir]);
+      if (measured) evaluationRow(`replay ${n} rule(s): evaluation alone, measured`, measured, measured.runs[0]);
+    }
     if (n === Math.max(...RULE_COUNTS)) {
       // lint throughput on the largest rule set
       const lint = best(reps, () => measureNode([bin, 'lint', '--format', 'json'], { cwd: dir }));
@@ -291,6 +332,8 @@ async function main() {
     const test = (env) => best(REPEAT, () => measureNode([bin, 'test', '--format', 'json'], { cwd: dir, env }));
     row('replay 100 event rules, no prefilter', test({ RULEPROOF_PREFILTER: '0' }), events, bytes, base);
     row('replay 100 event rules, prefilter', test({}), events, bytes, base);
+    const measured = evaluationAlone(dataA, ['--rules', dir]);
+    if (measured) evaluationRow('replay 100 event rules: evaluation alone, measured', measured, measured.runs[0]);
   }
 
   // 4. --jobs: two datasets, 100 rules, one worker vs two
