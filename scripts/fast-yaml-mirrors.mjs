@@ -12,7 +12,29 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { checkFastYaml } = await import(pathToFileURL(path.join(root, 'dist/rules/fast-yaml-check.js')).href);
+const dist = (m) => import(pathToFileURL(path.join(root, 'dist', m)).href);
+const { checkFastYaml } = await dist('rules/fast-yaml-check.js');
+const { fastParseYaml } = await dist('rules/fast-yaml.js');
+const { toYamlDocument } = await dist('rules/fast-yaml-nodes.js');
+const { compileSigma } = await dist('engine/sigma/index.js');
+const { docKind } = await dist('engine/sigma/document.js');
+
+/**
+ * A Sigma document the loader would hand to the compiler (read by the fast reader, starting at
+ * offset 0, one final line break): compiled from that parse and from the compiler's own, the
+ * results must be the same. Returns undefined when the file is not such a document.
+ */
+function compareSigmaCompile(text) {
+  const fast = fastParseYaml(text);
+  if (!fast || fast.range[0] !== 0 || text.includes('\r') || !/[^\n]\n$/.test(text)) return undefined;
+  const data = fast.data;
+  if (!('detection' in data || 'correlation' in data || 'filter' in data)) return undefined;
+  const options = { language: 'sigma', fieldView: 'sigma' };
+  const summary = (r) => (r.ok ? JSON.stringify({ ir: r.query.source?.ir, fields: r.query.fields, unknown: r.query.unknownFields, stages: r.query.stageCount, literals: r.query.literals }) : JSON.stringify(r.errors));
+  const own = summary(compileSigma(text, options));
+  const handed = summary(compileSigma(text, { ...options, parsed: { text, value: [{ doc: toYamlDocument(fast), data, kind: docKind(data), start: 0 }] } }));
+  return own === handed;
+}
 const args = process.argv.slice(2);
 const showAt = args.indexOf('--show-declined');
 const show = showAt >= 0 ? Number(args[showAt + 1]) : 0;
@@ -31,6 +53,7 @@ for (const gitDir of gitDirs) {
   const out = execFileSync('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { input: blobs.map((b) => b.sha).join('\n') + '\n', maxBuffer: 2 ** 31 });
   let at = 0;
   const counts = { same: 0, declined: 0, mismatch: 0, 'accepted-invalid': 0 };
+  const compiled = { same: 0, different: 0 };
   const declined = [];
   for (const b of blobs) {
     const headerEnd = out.indexOf(10, at);
@@ -44,9 +67,19 @@ for (const gitDir of gitDirs) {
       failed = true;
       console.log(`${r.outcome.toUpperCase()} ${b.file}: ${r.detail}`);
     } else if (r.outcome === 'declined') declined.push(b.file);
+    if (r.outcome === 'same') {
+      const c = compareSigmaCompile(text);
+      if (c === true) compiled.same++;
+      else if (c === false) {
+        compiled.different++;
+        failed = true;
+        console.log(`SIGMA COMPILE DIFFERS ${b.file}`);
+      }
+    }
   }
   const total = blobs.length;
   console.log(`${path.basename(gitDir)}: ${total} YAML files, ${counts.same} read the same, ${counts.declined} declined (${((100 * counts.declined) / total).toFixed(1)} %), ${counts.mismatch} mismatches, ${counts['accepted-invalid']} accepted but invalid`);
+  if (compiled.same + compiled.different) console.log(`  Sigma documents compiled from the fast reader's parse and from the compiler's own: ${compiled.same} the same, ${compiled.different} different`);
   for (const f of declined.slice(0, show)) console.log(`  declined: ${f}`);
 }
 process.exitCode = failed ? 1 : 0;

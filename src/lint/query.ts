@@ -14,10 +14,12 @@ export function compiledQuery(rule: Rule, context: LintContext): CompileOutcome 
   let outcome = cache.get(rule);
   if (!outcome) {
     try {
+      const parsed = rule.query.parsed?.();
       outcome = compileQuery(rule.query.text, {
         language: rule.query.language,
         fieldView: rule.query.fieldView,
         ...(rule.query.dialect ? { dialect: rule.query.dialect } : {}),
+        ...(parsed ? { parsed } : {}),
       });
     } catch (e) {
       outcome = { ok: false, crashed: (e as Error).message };

@@ -66,6 +66,12 @@ export interface RuleQuery {
    * offset in `written.text` it came from, so that positions in `text` map back to the rule file.
    */
   written?: { text: string; offsets: number[] };
+  /**
+   * The loader's parse of `text` for the compiler (`CompileOptions.parsed`), when it has one that
+   * fits the text as it now reads (Sigma documents read by the fast YAML reader); `undefined` when
+   * not. Not enumerable.
+   */
+  parsed?: () => { text: string; value: unknown } | undefined;
 }
 
 export type ExpectKind = 'fire' | 'quiet';

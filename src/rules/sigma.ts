@@ -18,6 +18,8 @@ import { errorAt, fileStem, isHistoricalPath, type FileContext, type FileLoad } 
 import type { Position, Rule, RuleQuery } from './model.js';
 import { fastNodeAt, positionAt, type YamlSource } from './yaml-source.js';
 import type { FastYamlDocument } from './fast-yaml.js';
+import { toYamlDocument } from './fast-yaml-nodes.js';
+import { docKind, type SigmaDoc } from '../engine/sigma/document.js';
 
 const STATUS = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'];
 const LEVEL = ['informational', 'low', 'medium', 'high', 'critical'];
@@ -34,6 +36,12 @@ interface RegisteredDoc {
   file: string;
   /** Rule names a filter or correlation refers to (`any` for every rule). */
   refs: string[];
+  /**
+   * The fast reader's tree, when the document is the whole file text from offset 0 with one final
+   * line break: its nodes then sit at the same offsets in an assembled query text (shifted by where
+   * the document starts there), and the compiler can take them instead of parsing (`CompileOptions.parsed`).
+   */
+  fast?: FastYamlDocument;
 }
 
 /** root → file → documents. */
@@ -128,6 +136,8 @@ interface SigmaDocInput {
   /** Position of a top-level key. */
   keyPosition(key: string, text: string): Position | undefined;
   positions(text: string): Map<string, Position>;
+  /** The fast reader's tree of the document (absent when `yaml` read it). */
+  fast?: FastYamlDocument;
 }
 
 function yamlSigmaDoc(doc: Document.Parsed): SigmaDocInput {
@@ -171,6 +181,7 @@ function fastSigmaDoc(fast: FastYamlDocument, source: YamlSource): SigmaDocInput
     },
     // The same walk as `collectPositions` over the same document: the source's own map.
     positions: () => source.positions,
+    fast,
   };
 }
 
@@ -259,11 +270,15 @@ function loadSigmaDocuments(docs: SigmaDocInput[], text: string, ctx: FileContex
       failed = true;
       continue;
     }
-    registered.push({ kind, ids: idsOf(record), text: docText, file: ctx.file, refs: refsOf(record, kind) });
+    const reg: RegisteredDoc = { kind, ids: idsOf(record), text: docText, file: ctx.file, refs: refsOf(record, kind) };
+    if (input.fast && input.fast.root.range[0] === 0 && /[^\n]\n$/.test(docText)) reg.fast = input.fast;
+    registered.push(reg);
     if (kind === 'filter') continue;
-    rules.push(toRule(record, kind, docText, origin, input.positions(text), ctx));
+    rules.push(toRule(record, reg, origin, input.positions(text), ctx));
   }
   registerDocs(ctx.root, ctx.file, registered);
+  if (failed) completeFiles(ctx.root).delete(ctx.file);
+  else completeFiles(ctx.root).add(ctx.file);
   return { rules, diagnostics, failed };
 }
 
@@ -320,7 +335,8 @@ function validateSigma(data: Record<string, unknown>, kind: SigmaDocKind, file: 
   return out;
 }
 
-function toRule(data: Record<string, unknown>, kind: SigmaDocKind, docText: string, origin: Position, positions: Map<string, Position>, ctx: FileContext): Rule {
+function toRule(data: Record<string, unknown>, reg: RegisteredDoc, origin: Position, positions: Map<string, Position>, ctx: FileContext): Rule {
+  const { kind } = reg;
   const id = (typeof data.id === 'string' && data.id) || (typeof data.name === 'string' && data.name) || fileStem(ctx.absPath);
   const root = ctx.root;
   const ids = idsOf(data);
@@ -333,14 +349,21 @@ function toRule(data: Record<string, unknown>, kind: SigmaDocKind, docText: stri
   } as Omit<RuleQuery, 'text'> as RuleQuery;
   // Filters and referenced rules may live in files loaded after this one: assemble on read.
   // Assembled once per registry change: lint and replay read the text many times.
-  let assembled: { version: number; text: string } | undefined;
-  Object.defineProperty(query, 'text', {
-    enumerable: true,
+  let assembled: ({ version: number } & AssembledQuery) | undefined;
+  const current = (): AssembledQuery => {
+    const version = REGISTRY_VERSION.get(root) ?? 0;
+    if (!assembled || assembled.version !== version) assembled = { version, ...assembleQueryText(root, reg, kind, ids, refs, ctx.absPath) };
+    return assembled;
+  };
+  Object.defineProperty(query, 'text', { enumerable: true, configurable: true, get: () => current().text });
+  // Not enumerable: the parse is for the compiler, not part of the rule's data.
+  Object.defineProperty(query, 'parsed', {
+    enumerable: false,
     configurable: true,
-    get: () => {
-      const version = REGISTRY_VERSION.get(root) ?? 0;
-      if (!assembled || assembled.version !== version) assembled = { version, text: assembleQueryText(root, docText, kind, ids, refs, ctx.absPath) };
-      return assembled.text;
+    value: () => {
+      const { text, docs } = current();
+      const value = compilerDocs(docs);
+      return value ? { text, value } : undefined;
     },
   });
   const author = typeof data.author === 'string' ? data.author.split(',').map((a) => a.trim()).filter(Boolean) : [];
@@ -391,9 +414,35 @@ function collectPositions(node: Node | null, prefix: string, out: Map<string, Po
  * The rule's document, then every filter that names it, then (correlations) the rules it refers to,
  * transitively. A referenced rule not loaded is looked for under the correlation's own folder.
  */
-function assembleQueryText(root: string, docText: string, kind: SigmaDocKind, ids: string[], refs: string[], absPath: string): string {
+interface AssembledQuery {
+  text: string;
+  /** The documents joined, in order. */
+  docs: RegisteredDoc[];
+}
+
+/**
+ * The documents of an assembled query text as the Sigma compiler's `parseSigmaText` would give
+ * them, built from the fast reader's trees, or `undefined` when one of them has none. In the text
+ * each document is followed by `---\n`, and a document after the first starts at that marker.
+ */
+function compilerDocs(docs: RegisteredDoc[]): SigmaDoc[] | undefined {
+  if (!docs.every((d) => d.fast)) return undefined;
+  const out: SigmaDoc[] = [];
+  let offset = 0;
+  for (const [i, d] of docs.entries()) {
+    const fast = d.fast as FastYamlDocument;
+    const start = offset;
+    const shift = i === 0 ? 0 : offset + 4;
+    out.push({ doc: toYamlDocument(fast, shift, start), data: fast.data, kind: docKind(fast.data), start });
+    offset = shift + d.text.length;
+  }
+  return out;
+}
+
+function assembleQueryText(root: string, own: RegisteredDoc, kind: SigmaDocKind, ids: string[], refs: string[], absPath: string): AssembledQuery {
   const index = registryIndex(root);
-  const parts = [docText];
+  const parts = [own.text];
+  const docs = [own];
   const included = new Set<RegisteredDoc>();
   const addFilters = (ruleIds: string[]) => {
     for (const d of index.filters) {
@@ -401,6 +450,7 @@ function assembleQueryText(root: string, docText: string, kind: SigmaDocKind, id
       if (d.refs.includes('any') || d.refs.some((r) => ruleIds.includes(r))) {
         included.add(d);
         parts.push(d.text);
+        docs.push(d);
       }
     }
   };
@@ -417,14 +467,27 @@ function assembleQueryText(root: string, docText: string, kind: SigmaDocKind, id
       if (!target || included.has(target)) continue;
       included.add(target);
       parts.push(target.text);
+      docs.push(target);
       addFilters(target.ids);
       if (target.kind === 'correlation') queue.push(...target.refs);
     }
   }
-  return parts.map((p) => p.replace(/\n*$/, '\n')).join('---\n');
+  return { text: parts.map((p) => p.replace(/\n*$/, '\n')).join('---\n'), docs };
 }
 
 const diskCache = new Map<string, RegisteredDoc | null>();
+
+/**
+ * Per root, the files loaded with every document registered. Looking on disk for a rule the
+ * registry lacks can skip them: a rule of theirs with that id or name would be in the registry.
+ */
+const COMPLETE_FILES = new Map<string, Set<string>>();
+
+function completeFiles(root: string): Set<string> {
+  let set = COMPLETE_FILES.get(root);
+  if (!set) COMPLETE_FILES.set(root, (set = new Set()));
+  return set;
+}
 
 /** A referenced rule that was not loaded: search the YAML files under the correlation's folder. */
 function findOnDisk(root: string, absPath: string, ref: string): RegisteredDoc | undefined {
@@ -433,7 +496,9 @@ function findOnDisk(root: string, absPath: string, ref: string): RegisteredDoc |
   const cached = diskCache.get(key);
   if (cached !== undefined) return cached ?? undefined;
   let found: RegisteredDoc | undefined;
+  const complete = completeFiles(root);
   for (const f of fg.sync('**/*.{yml,yaml}', { cwd: dir, absolute: true, ignore: ['**/*.tests.yml', '**/*.tests.yaml', '**/node_modules/**'] }).sort()) {
+    if (complete.has(path.relative(root, f).split(path.sep).join('/'))) continue;
     let text: string;
     try {
       text = readFileSync(f, 'utf8').replace(/\r\n?/g, '\n');

@@ -12,6 +12,10 @@ import { checkFastYaml } from '../../src/rules/fast-yaml-check.js';
 import { fastParseYaml, resolvePlain } from '../../src/rules/fast-yaml.js';
 import { parseYamlSource, stringOrigin } from '../../src/rules/yaml-source.js';
 import { mutate, rng } from '../fuzz/fuzz-lib.js';
+import { toYamlDocument } from '../../src/rules/fast-yaml-nodes.js';
+import { compileSigma } from '../../src/engine/sigma/index.js';
+import { docKind } from '../../src/engine/sigma/document.js';
+import { loadRules } from '../../src/rules/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const repoYaml = fg.sync(['detections/**/*.{yml,yaml}', 'datasets/**/*.{yml,yaml}', 'test/fixtures/**/*.{yml,yaml}'], { cwd: root, ignore: ['**/node_modules/**'] }).sort();
@@ -170,5 +174,49 @@ t.test('syntax errors and limits still come from yaml', (t) => {
   const deep = parseYamlSource(Array.from({ length: 70 }, (_, i) => `${' '.repeat(2 * i)}k${i}:`).join('\n') + ' x\n', 'deep.yml');
   t.notOk(deep.ok);
   if (!deep.ok) t.equal(deep.diagnostics[0]?.code, 'load/yaml-limit');
+  t.end();
+});
+
+t.test('the Sigma compiler gives the same query from the fast reader\'s documents as from its own parse', (t) => {
+  const files = repoYaml.filter((f) => /(^|\/)sigma/.test(f) || f.startsWith('detections/sigma/'));
+  let compared = 0;
+  const problems: string[] = [];
+  for (const file of files) {
+    const text = readText(file);
+    const fast = fastParseYaml(text);
+    if (!fast || fast.range[0] !== 0 || text.includes('\r') || !/[^\n]\n$/.test(text)) continue;
+    const data = fast.data;
+    if (!('detection' in data || 'correlation' in data || 'filter' in data)) continue;
+    const options = { language: 'sigma', fieldView: 'sigma' } as const;
+    const own = compileSigma(text, options);
+    const handed = compileSigma(text, { ...options, parsed: { text, value: [{ doc: toYamlDocument(fast), data, kind: docKind(data), start: 0 }] } });
+    compared++;
+    const summary = (r: ReturnType<typeof compileSigma>) =>
+      r.ok ? JSON.stringify({ ir: r.query.source?.ir, fields: r.query.fields, unknown: r.query.unknownFields, stages: r.query.stageCount, literals: r.query.literals }) : JSON.stringify(r.errors);
+    if (summary(own) !== summary(handed)) problems.push(file);
+  }
+  t.same(problems, []);
+  t.ok(compared >= 4, `${compared} Sigma files compiled both ways`);
+  t.end();
+});
+
+t.test('loaded Sigma rules (correlations with the rules they name, filters) compile the same from the loader\'s parse', async (t) => {
+  const loaded = await loadRules(['detections', 'test/fixtures/rules'], { root });
+  let handed = 0;
+  const problems: string[] = [];
+  for (const rule of loaded.rules) {
+    if (rule.format !== 'sigma') continue;
+    const parsed = rule.query.parsed?.();
+    if (!parsed) continue;
+    handed++;
+    t.equal(parsed.text, rule.query.text);
+    const options = { language: rule.query.language, fieldView: rule.query.fieldView } as const;
+    const summary = (r: ReturnType<typeof compileSigma>) =>
+      r.ok ? JSON.stringify({ ir: r.query.source?.ir, fields: r.query.fields, unknown: r.query.unknownFields, stages: r.query.stageCount, literals: r.query.literals }) : JSON.stringify(r.errors);
+    if (summary(compileSigma(rule.query.text, options)) !== summary(compileSigma(rule.query.text, { ...options, parsed }))) problems.push(rule.source.file);
+  }
+  t.same(problems, []);
+  t.ok(handed >= 4, `${handed} rules compiled both ways`);
+  t.notOk(Object.keys(loaded.rules[0]?.query ?? {}).includes('parsed'), 'the parse is not enumerable');
   t.end();
 });
