@@ -17,6 +17,7 @@ import type { CliIO } from './main.js';
 import { fixRuleFiles } from './lint-fix.js';
 import { gateWithBaseline, lintRunOptions, type LintGateOptions } from './lint-gate.js';
 import { emitReport, lintChangedScope, replayForRun, scopeLint, selectForRun, withShard, type ReportOutputOptions, type ScaleOptions } from './formats.js';
+import { prestartWorkers } from '../replay/workers.js';
 
 export async function loadForCommand(config: RuleproofConfig, paths: string[]): Promise<LoadResult> {
   return loadRules(paths.length ? paths : config.rules, { root: config.root });
@@ -88,6 +89,7 @@ interface TestOptions extends ReportOutputOptions, ScaleOptions {
 
 export async function testCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: TestOptions, color: ChalkInstance): Promise<number> {
   const started = performance.now();
+  prestartWorkers(opts.jobs);
   const loaded = await loadForCommand(config, paths);
   const rules = selectTests(selectRules(loaded.rules, opts.rule), opts.dataset);
   const empty = emptySelection(rules, opts);
@@ -110,6 +112,7 @@ export async function testCommand(io: CliIO, config: RuleproofConfig, paths: str
 /** lint + test + coverage summary in one report: the gate `npm start` runs on the bundled content. */
 export async function checkCommand(io: CliIO, config: RuleproofConfig, paths: string[], opts: TestOptions & { attackVersion?: string }, color: ChalkInstance): Promise<number> {
   const started = performance.now();
+  prestartWorkers(opts.jobs);
   const loaded = await loadForCommand(config, paths);
   const scope = lintChangedScope(io, config, loaded, opts.changedSince);
   if (typeof scope === 'number') return scope;

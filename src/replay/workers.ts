@@ -83,9 +83,53 @@ export function effectiveJobs(requested: number | undefined, work: number): numb
   return Math.max(1, Math.min(n, work, Math.max(1, cpus().length) * 2));
 }
 
+const WORKER_URL = new URL(`./workers-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * A worker thread. The young generation bin/ruleproof.js gives the main thread (32 MiB
+ * semi-spaces, three of which make the young generation): parsed events then die young instead of
+ * being promoted.
+ */
+function startWorker(): Worker {
+  return new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+}
+
+/** Workers started ahead of the passes (`prestartWorkers`), waiting to be taken by `runPasses`. */
+const waiting: Worker[] = [];
+
+/**
+ * Starts the workers `--jobs N` will use, before the rules are loaded: a worker spends a few
+ * hundred milliseconds loading the engine, which then overlaps with this thread loading and
+ * compiling the rules instead of delaying the worker's first dataset. Waiting workers do not keep
+ * the process alive; `runPasses` terminates those it does not use.
+ */
+export function prestartWorkers(jobs: number | undefined): void {
+  const wanted = effectiveJobs(jobs, Number.MAX_SAFE_INTEGER) - 1;
+  while (waiting.length < wanted) {
+    const worker = startWorker();
+    worker.unref();
+    // An error before the worker is taken: it is dropped, and runPasses starts a fresh one.
+    worker.once('error', () => {
+      const i = waiting.indexOf(worker);
+      if (i >= 0) waiting.splice(i, 1);
+    });
+    waiting.push(worker);
+  }
+}
+
+function takeWorker(): Worker {
+  const worker = waiting.shift();
+  if (!worker) return startWorker();
+  worker.ref();
+  worker.removeAllListeners('error');
+  return worker;
+}
+
 /** Run every job's pass, on this thread and `jobs - 1` worker threads. Results in job order. */
 export async function runPasses(jobs: readonly PassJob[], options: PassOptions & { jobs?: number }): Promise<PassResult[]> {
   const n = effectiveJobs(options.jobs, jobs.length);
+  // Workers started ahead that this run has no dataset for.
+  for (const spare of waiting.splice(Math.max(0, n - 1))) void spare.terminate();
   if (n <= 1) {
     const out: PassResult[] = [];
     for (const job of jobs) out.push(await replayPass(job.file, job.dataset, job.queries, options));
@@ -101,13 +145,9 @@ export async function runPasses(jobs: readonly PassJob[], options: PassOptions &
   };
   const order = jobs.map((j, i) => ({ i, size: size(j.file) })).sort((a, b) => b.size - a.size || a.i - b.i);
   const results = new Array<PassResult>(jobs.length);
-  const url = new URL(`./workers-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-  // The young generation bin/ruleproof.js gives the main thread (32 MiB semi-spaces, three of which
-  // make the young generation): parsed events then die young instead of being promoted.
-  const newWorker = () => new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 96 } });
   let next = 0;
   const runWorker = async () => {
-    let worker = newWorker();
+    let worker = takeWorker();
     try {
       while (next < order.length) {
         const { i } = order[next++]!;
@@ -131,7 +171,7 @@ export async function runPasses(jobs: readonly PassJob[], options: PassOptions &
             fail(`worker failed: ${err.message}`);
             // a worker that threw is gone: the next dataset gets a fresh one
             void worker.terminate();
-            worker = newWorker();
+            worker = startWorker();
           };
           const cleanup = () => {
             worker.off('message', onMessage);

@@ -9,7 +9,8 @@ import path from 'node:path';
 import t from 'tap';
 import { loadRules } from '../../src/rules/index.js';
 import { replayTests } from '../../src/replay/runner.js';
-import { effectiveJobs } from '../../src/replay/workers.js';
+import { effectiveJobs, prestartWorkers } from '../../src/replay/workers.js';
+import { spawnSync } from 'node:child_process';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'ruleproof-replay-'));
 t.teardown(() => rmSync(root, { recursive: true, force: true }));
@@ -90,6 +91,24 @@ t.test('--jobs 2 gives the report of --jobs 1', async (t) => {
   const one = await replay('1', 1);
   const two = await replay('0', 2);
   t.same(stable(two), stable(one));
+});
+
+t.test('workers started ahead are used, and spares are let go', async (t) => {
+  const one = await replay('1', 1);
+  prestartWorkers(3); // two workers wait; a run of two jobs takes one and terminates the other
+  const two = await replay('1', 2);
+  t.same(stable(two), stable(one), 'the same report through a worker started ahead');
+  prestartWorkers(2);
+  const single = await replay('1', 1);
+  t.same(stable(single), stable(one), 'a run on this thread alone lets the waiting worker go');
+});
+
+t.test('a process whose waiting workers are never used still exits', async (t) => {
+  const script = `import { prestartWorkers } from ${JSON.stringify(new URL('../../src/replay/workers.ts', import.meta.url).href)}; prestartWorkers(2); console.log('started');`;
+  const r = spawnSync(process.execPath, ['--import', '@tapjs/typescript/import', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  t.equal(r.signal, null, 'not killed by the timeout');
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, /started/);
 });
 
 t.test('a strict run reads every line', async (t) => {
