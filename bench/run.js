@@ -3,7 +3,7 @@
  * `npm run bench`: ruleproof's speed and memory, each figure next to a baseline measured in the
  * same run on the same file (docs/performance.md explains every row).
  *
- *   node bench/run.js [--events N] [--gb X] [--repeat R] [--rules 1,100,1000] [--skip-evtx] [--json FILE]
+ *   node bench/run.js [--events N] [--gb X] [--repeat R] [--rules 1,100,1000] [--jobs-events N] [--skip-evtx] [--json FILE]
  *
  * - generated ECS NDJSON (default 200,000 events, about 490 bytes each; `--gb 1` adds a ~1 GB file)
  *   in the OS temporary directory, deleted at the end;
@@ -42,6 +42,8 @@ const EVENTS = Number(opt('events', 200_000));
 const GB = Number(opt('gb', 0));
 const REPEAT = Number(opt('repeat', 3));
 const RULE_COUNTS = String(opt('rules', '1,100,1000')).split(',').map(Number);
+/** Events in each of the two `--jobs` datasets: large enough that start-up does not decide the ratio. */
+const JOBS_EVENTS = Number(opt('jobs-events', 1_000_000));
 const JSON_OUT = opt('json', '');
 
 if (!existsSync(path.join(dist, 'cli/main.js'))) {
@@ -338,13 +340,13 @@ async function main() {
 
   // 4. --jobs: two datasets, 100 rules, one worker vs two
   if (!flag('skip-jobs')) {
-    log('\n--jobs (two datasets of the same size, 100 rules):');
+    log(`\n--jobs (two datasets of ${fmt(JOBS_EVENTS)} events, 100 rules):`);
     const dir = path.join(scratch, 'jobs');
     mkdirSync(path.join(dir, 'data'), { recursive: true });
-    spawnSync('ln', [dataA, path.join(dir, 'data/a.ndjson')]);
-    await generateEcsNdjson(path.join(dir, 'data/b.ndjson'), { events: EVENTS, seed: 7 });
+    const genA = await generateEcsNdjson(path.join(dir, 'data/a.ndjson'), { events: JOBS_EVENTS, seed: 5 });
+    const genB = await generateEcsNdjson(path.join(dir, 'data/b.ndjson'), { events: JOBS_EVENTS, seed: 7 });
     writeRuleRepo(dir, 100, bases, ['data/a.ndjson', 'data/b.ndjson']);
-    const two = { events: events * 2, bytes: bytes + statSync(path.join(dir, 'data/b.ndjson')).size };
+    const two = { events: genA.events + genB.events, bytes: genA.bytes + genB.bytes };
     for (const prefilter of ['0', '1']) {
       const env = { RULEPROOF_PREFILTER: prefilter };
       const j1 = best(REPEAT, () => measureNode([bin, 'test', '--format', 'json', '--jobs', '1'], { cwd: dir, env }));
@@ -355,6 +357,7 @@ async function main() {
       e.speedupOverJobs1 = Math.round((j1.ms / j2.ms) * 100) / 100;
       log(`    --jobs 2 is ×${fmt(j1.ms / j2.ms, 2)} of --jobs 1`);
     }
+    rmSync(dir, { recursive: true, force: true });
   }
 
   // 5. a large file: memory stays bounded
