@@ -8,6 +8,7 @@ import type { Diagnostic } from '../util/diagnostics.js';
 import { errorAt, failure, isHistoricalPath, isoDate, stringList, type FileContext, type FileLoad } from './common.js';
 import type { AttackRef, Position, QueryLanguage, Rule, ThreatMapping } from './model.js';
 import { elasticKqlDialect } from '../engine/kql/elastic-rule.js';
+import { fastParseToml } from './fast-toml.js';
 
 const LANGUAGES: Record<string, QueryLanguage> = { eql: 'eql', kuery: 'kql', kql: 'kql', lucene: 'lucene', esql: 'esql' };
 /** The language a rule type implies when `language` is not written. */
@@ -26,17 +27,34 @@ interface TomlSource {
   values: Map<string, AST.TOMLContentNode>;
 }
 
+/** Where a string value starts, as `queryOrigin` needs it (`column` 0-based, `start` the opening quote's offset). */
+interface StringStart {
+  line: number;
+  column: number;
+  start: number;
+  multiline: boolean;
+}
+
+/** The file's data, key positions, and where its query string starts: from the fast reader, else from the parser. */
+function readToml(text: string): { data: Record<string, unknown>; positions: Map<string, Position>; query: StringStart | undefined } {
+  const fast = fastParseToml(text);
+  if (fast) return { data: fast.data, positions: fast.positions, query: fast.strings.get('rule.query') };
+  const ast = parseTOML(text);
+  const source = collect(ast);
+  const node = source.values.get('rule.query');
+  const query = node && node.type === 'TOMLValue' && node.kind === 'string' ? { line: node.loc.start.line, column: node.loc.start.column, start: node.range[0], multiline: node.multiline } : undefined;
+  return { data: getStaticTOMLValue(ast) as Record<string, unknown>, positions: source.positions, query };
+}
+
 export function loadElasticToml(text: string, ctx: FileContext): FileLoad {
   const { file } = ctx;
-  let ast: AST.TOMLProgram;
+  let read: ReturnType<typeof readToml>;
   try {
-    ast = parseTOML(text);
+    read = readToml(text);
   } catch (e) {
     return failure([syntaxDiagnostic(e, text, file)]);
   }
-  const source = collect(ast);
-  const data = getStaticTOMLValue(ast) as Record<string, unknown>;
-  const { positions } = source;
+  const { data, positions } = read;
   const problems: Diagnostic[] = [];
   const at = (path: string) => positions.get(path) ?? closestPosition(positions, path);
   const fail = (path: string, message: string, hint = 'Elastic detection-rules TOML: see https://github.com/elastic/detection-rules for the rule schema.') =>
@@ -108,7 +126,7 @@ export function loadElasticToml(text: string, ctx: FileContext): FileLoad {
   let version: number | null = typeof rule.version === 'number' ? rule.version : null;
   if (version === null) version = ctx.locks.versionFor(ruleId, ctx.absPath)?.version ?? null;
   const queryText = (rule.query as string).replace(/\r\n/g, '\n');
-  const where = queryOrigin(source.values.get('rule.query'), text);
+  const where = queryOrigin(read.query, text);
 
   const model: Rule = {
     id: ruleId,
@@ -241,11 +259,11 @@ function collect(ast: AST.TOMLProgram): TomlSource {
 }
 
 /** Where the query text starts in the file: multi-line strings drop the newline after the opening quotes. */
-function queryOrigin(node: AST.TOMLContentNode | undefined, text: string): { origin: Position; indent: number } {
-  if (!node || node.type !== 'TOMLValue' || node.kind !== 'string') return { origin: { line: 1, column: 1 }, indent: 0 };
-  const start = { line: node.loc.start.line, column: node.loc.start.column + 1 };
+function queryOrigin(node: StringStart | undefined, text: string): { origin: Position; indent: number } {
+  if (!node) return { origin: { line: 1, column: 1 }, indent: 0 };
+  const start = { line: node.line, column: node.column + 1 };
   if (!node.multiline) return { origin: { line: start.line, column: start.column + 1 }, indent: 0 };
-  const afterQuotes = node.range[0] + 3;
+  const afterQuotes = node.start + 3;
   if (text.startsWith('\n', afterQuotes) || text.startsWith('\r\n', afterQuotes)) {
     return { origin: { line: start.line + 1, column: 1 }, indent: 0 };
   }

@@ -116,12 +116,13 @@ export async function discoverRuleFiles(paths: string[], root: string): Promise<
       diagnostics.push(notFound(given, `rule path "${given}" does not exist`));
     }
   }
-  const byRelative = (a: string, b: string) => {
-    const ra = toPosixRelative(root, a);
-    const rb = toPosixRelative(root, b);
-    return ra < rb ? -1 : ra > rb ? 1 : 0;
-  };
-  return { files: [...files].sort(byRelative), sidecars: [...sidecars].sort(byRelative), diagnostics };
+  // Each path made relative once, not once per comparison.
+  const byRelative = (list: Set<string>) =>
+    [...list]
+      .map((abs) => [toPosixRelative(root, abs), abs] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([, abs]) => abs);
+  return { files: byRelative(files), sidecars: byRelative(sidecars), diagnostics };
 }
 
 function notFound(given: string, message: string): Diagnostic {
