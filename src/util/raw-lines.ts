@@ -271,8 +271,9 @@ function fileChunks(absPath: string): ChunkSource {
   let chunks = 0;
   const readChunk = (): Buffer | undefined => {
     if (work.length < heldBytes + CHUNK_BYTES) {
-      // A line longer than a chunk (up to limits.maxLineBytes): room for it and a chunk more.
-      const bigger = Buffer.allocUnsafe(heldBytes + CHUNK_BYTES);
+      // A line longer than a chunk (up to limits.maxLineBytes): room for it and a chunk more, the
+      // buffer doubling so that a long line is copied a few times, not once per chunk.
+      const bigger = Buffer.allocUnsafe(Math.max(heldBytes + CHUNK_BYTES, 2 * work.length));
       work.copy(bigger, 0, 0, heldBytes);
       work = bigger;
     }
@@ -300,7 +301,7 @@ function fileChunks(absPath: string): ChunkSource {
     hold(buf, from) {
       // `buf` is the front of `work`: move the unfinished line to its start.
       heldBytes = buf.length - from;
-      work.copyWithin(0, from, buf.length);
+      if (from > 0) work.copyWithin(0, from, buf.length);
     },
     held: () => (heldBytes ? work.subarray(0, heldBytes) : undefined),
     close: () => closeSync(fd),

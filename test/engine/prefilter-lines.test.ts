@@ -91,6 +91,18 @@ t.test('a rejected line is skipped only when it is framed as one object and hold
   t.same(handedOn2, handedOn, 'the same lines with keep positions');
 });
 
+t.test('a line of many chunks is read whole, and the lines after it too', async (t) => {
+  const file = path.join(dir, 'long');
+  const long = `{"a":"${'x'.repeat(3 * (1 << 20) + 12345)}"}`;
+  writeFileSync(file, `{"first":1}\n${long}\r\n{"after":2}\n${long}`);
+  const lines: string[] = [];
+  for await (const l of readRawLines(file)) lines.push(l.text);
+  t.equal(lines.length, 4);
+  t.equal(lines[1], long, 'the long line, whole');
+  t.equal(lines[2], '{"after":2}');
+  t.equal(lines[3], long, 'a long last line without a break');
+});
+
 t.test('overlong lines are dropped with their number and size, and reading goes on', async (t) => {
   const file = path.join(dir, 'overlong');
   const huge = 'z'.repeat(3 * (1 << 18) + 17);
