@@ -228,7 +228,6 @@ async function main() {
     log('\nPython eql (EQL_PEER):');
     const python = process.env.EQL_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
     for (const [name, q] of [['filter', FILTER], ['sequence', SEQUENCE]]) {
-      const started = performance.now();
       const wrapper =
         "import atexit, resource, runpy, sys\n" +
         "def report():\n" +
@@ -237,12 +236,27 @@ async function main() {
         "atexit.register(report)\n" +
         "sys.argv = ['eql'] + sys.argv[1:]\n" +
         "runpy.run_module('eql', run_name='__main__')\n";
-      const r = spawnSync(python, ['-c', wrapper, 'query', '--format', 'jsonl', '-f', dataA, q], {
-        env: { ...process.env, PYTHONPATH: peer },
-        encoding: 'utf8',
-        maxBuffer: 1 << 30,
-      });
-      const ms = performance.now() - started;
+      // Best of the repeats, as for ruleproof: the peer's figure is its fastest run too.
+      let r;
+      let ms = Infinity;
+      let cpu = Infinity;
+      for (let rep = 0; rep < REPEAT; rep++) {
+        const t0 = performance.now();
+        const attempt = spawnSync(python, ['-c', wrapper, 'query', '--format', 'jsonl', '-f', dataA, q], {
+          env: { ...process.env, PYTHONPATH: peer },
+          encoding: 'utf8',
+          maxBuffer: 1 << 30,
+        });
+        const took = performance.now() - t0;
+        const usage = /MAXRSS_KB (\d+) CPU_MS (\d+)/.exec(attempt.stderr || '');
+        const attemptCpu = usage ? Number(usage[2]) : took;
+        if (!r || attempt.status !== 0 || attemptCpu < cpu) {
+          r = attempt;
+          ms = took;
+          cpu = attemptCpu;
+        }
+        if (attempt.status !== 0) break;
+      }
       if (r.status !== 0) {
         log(`  python eql failed (${r.status}): ${(r.stderr || '').split('\n').slice(-3).join(' ')}`);
         results.rows.push({ what: `python eql ${name}`, note: 'failed to run' });
