@@ -4,6 +4,7 @@
  * stable order, with severities from the check's default or the configuration (`off` disables).
  */
 import { locate, type Rule } from '../rules/model.js';
+import { loadedWithoutWaivers } from '../rules/index.js';
 import { closest } from '../rules/validate.js';
 import { compareDiagnostics, type Diagnostic, type Severity } from '../util/diagnostics.js';
 import { loadAttackCatalogue } from './attack/catalogue.js';
@@ -65,6 +66,8 @@ export function lintRules(rules: Rule[], options: LintOptions): Diagnostic[] {
   const waived = options.waivers === false ? diagnostics : applyWaivers(diagnostics, files.keys(), {
     readText: (file) => {
       const abs = files.get(file);
+      // A file the loader read without a waiver comment in it has none to apply.
+      if (abs && loadedWithoutWaivers(abs)) return '';
       return abs ? readTextOrUndefined(abs) : undefined;
     },
     severityFor,

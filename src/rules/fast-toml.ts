@@ -63,7 +63,8 @@ class TomlReader {
   /** Arrays made by `[[header]]` (only those take more `[[header]]` entries). */
   private readonly tableArrays = new Set<unknown[]>();
   private current: Table = this.data;
-  private currentPath: (string | number)[] = [];
+  /** The current table's dotted path ('' at the root): every prefix of it is marked already. */
+  private currentKey = '';
 
   constructor(private readonly text: string) {}
 
@@ -119,6 +120,13 @@ class TomlReader {
     while (BARE_KEY.test(t)) this.p = BARE_KEY.lastIndex;
     if (this.p === s) decline();
     return t.slice(s, this.p);
+  }
+
+  /** Mark one more key under a path whose prefixes are all marked; returns the dotted key. */
+  private markUnder(parent: string, key: string | number, position: Position): string {
+    const dotted = parent ? `${parent}.${key}` : String(key);
+    if (!this.positions.has(dotted)) this.positions.set(dotted, position);
+    return dotted;
   }
 
   private mark(path: (string | number)[], position: Position): void {
@@ -184,8 +192,8 @@ class TomlReader {
     }
     this.defined.add(table);
     this.current = table;
-    this.currentPath = resolved;
     this.mark(resolved, position);
+    this.currentKey = resolved.join('.');
   }
 
   private keyValue(): void {
@@ -197,13 +205,11 @@ class TomlReader {
     this.p++;
     while (t.charCodeAt(this.p) === 32 || t.charCodeAt(this.p) === 9) this.p++;
     if (Object.prototype.hasOwnProperty.call(this.current, key) || key === '__proto__') decline();
-    const path = [...this.currentPath, key];
-    this.mark(path, keyPosition);
-    this.current[key] = this.value(path);
+    this.current[key] = this.value(this.markUnder(this.currentKey, key, keyPosition));
     this.endOfLine();
   }
 
-  private value(path: (string | number)[]): unknown {
+  private value(dotted: string): unknown {
     const t = this.text;
     const c = t.charCodeAt(this.p);
     if (c === 34 || c === 39) {
@@ -212,10 +218,10 @@ class TomlReader {
       const column = this.p - this.lineStart;
       const multiline = t.startsWith(c === 34 ? '"""' : "'''", this.p);
       const value = multiline ? this.multilineString(c) : this.string(c);
-      this.strings.set(path.join('.'), { start, line, column, multiline });
+      this.strings.set(dotted, { start, line, column, multiline });
       return value;
     }
-    if (c === 91) return this.array(path);
+    if (c === 91) return this.array(dotted);
     // A bare token: boolean or decimal integer; anything else (floats, dates, inf, nan, hex…) is declined.
     const s = this.p;
     while (this.p < t.length) {
@@ -234,7 +240,7 @@ class TomlReader {
     return decline();
   }
 
-  private array(path: (string | number)[]): unknown[] {
+  private array(dotted: string): unknown[] {
     const t = this.text;
     this.p++;
     const out: unknown[] = [];
@@ -244,9 +250,7 @@ class TomlReader {
         this.p++;
         return out;
       }
-      const elementPath = [...path, out.length];
-      this.mark(elementPath, { line: this.line, column: this.p - this.lineStart + 1 });
-      out.push(this.value(elementPath));
+      out.push(this.value(this.markUnder(dotted, out.length, { line: this.line, column: this.p - this.lineStart + 1 })));
       this.skipBlankAndComments();
       const d = t.charCodeAt(this.p);
       if (d === 44) this.p++;

@@ -42,7 +42,7 @@ function compareNodes(fast: FastNode, node: Node | null, path: string, text: str
   if (!node) return `${path}: yaml has no node`;
   if (!sameRange(fast.range, node.range)) return `${path}: range ${JSON.stringify(fast.range)} ≠ ${JSON.stringify(node.range)}`;
   const lc = lineColumn(text, fast.range[0]);
-  if (lc.line !== fast.line || lc.column !== fast.column) return `${path}: position ${fast.line}:${fast.column} ≠ ${lc.line}:${lc.column}`;
+  if (lc.line !== fast.position.line || lc.column !== fast.position.column) return `${path}: position ${fast.position.line}:${fast.position.column} ≠ ${lc.line}:${lc.column}`;
   if (fast.kind === 'scalar') {
     if (!isScalar(node)) return `${path}: scalar ≠ ${node.constructor.name}`;
     if ((node.type ?? 'PLAIN') !== fast.type) return `${path}: type ${fast.type} ≠ ${String(node.type)}`;

@@ -21,10 +21,8 @@ export type FastScalarType = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE' | 'BLOCK_
 interface FastBase {
   /** `yaml`'s node range: where the node starts, where its value ends, where the node ends. */
   range: [number, number, number];
-  /** 1-based line of `range[0]`. */
-  line: number;
-  /** 1-based column of `range[0]`. */
-  column: number;
+  /** 1-based line and column of `range[0]` (the object the loader's positions map holds, shared). */
+  position: { line: number; column: number };
 }
 
 export interface FastScalar extends FastBase {
@@ -258,15 +256,15 @@ class Reader {
     const t = this.text;
     const keys: FastScalar[] = [];
     const values: FastNode[] = [];
-    const seen = new Set<string>();
     let l = line;
     let start = -1;
     for (;;) {
       const ks = (this.starts[l] as number) + indent;
       const key = this.key(l, ks);
       const name = key.node.value as string;
-      if (seen.has(name) || name === '__proto__' || name === '<<') decline();
-      seen.add(name);
+      if (name === '__proto__' || name === '<<') decline();
+      // Rule mappings are small: a scan of the keys so far is cheaper than a set per mapping.
+      for (let i = 0; i < keys.length; i++) if ((keys[i] as FastScalar).value === name) decline();
       if (start < 0) start = ks;
       let p = key.colon + 1;
       const end = this.ends[l] as number;
@@ -298,7 +296,7 @@ class Reader {
       l = next;
     }
     const last = values[values.length - 1] as FastNode;
-    return { kind: 'map', keys, values, range: [start, last.range[2], last.range[2]], ...this.pos(line, start) };
+    return { kind: 'map', keys, values, range: [start, last.range[2], last.range[2]], position: this.pos(line, start) };
   }
 
   /** Whether a mapping key starts at `p`: a plain or quoted scalar followed by `: ` or `:` at the end. */
@@ -373,7 +371,7 @@ class Reader {
       const source = t.slice(p, e);
       const value = resolvePlain(source);
       if (typeof value !== 'string') decline();
-      node = { kind: 'scalar', value, type: 'PLAIN', source, range: [p, e, e], ...this.pos(line, p) };
+      node = { kind: 'scalar', value, type: 'PLAIN', source, range: [p, e, e], position: this.pos(line, p) };
       q = colon;
     }
     return { node, colon: q };
@@ -410,7 +408,7 @@ class Reader {
       l = next;
     }
     const last = items[items.length - 1] as FastNode;
-    return { kind: 'seq', items, range: [start, last.range[2], last.range[2]], ...this.pos(line, start) };
+    return { kind: 'seq', items, range: [start, last.range[2], last.range[2]], position: this.pos(line, start) };
   }
 
   /** A value that starts at `p` on `line`, inside a collection at column `parent`. */
@@ -488,7 +486,7 @@ class Reader {
     }
     const i = seg.close + 1;
     this.line = l;
-    return { node: { kind: 'scalar', value, type: quote === 39 ? 'QUOTE_SINGLE' : 'QUOTE_DOUBLE', source: value, range: [p, i, i], ...this.pos(line, p) }, end: i };
+    return { node: { kind: 'scalar', value, type: quote === 39 ? 'QUOTE_SINGLE' : 'QUOTE_DOUBLE', source: value, range: [p, i, i], position: this.pos(line, p) }, end: i };
   }
 
   /** A line of a quoted scalar that does not close on it, without its trailing white space. */
@@ -588,7 +586,7 @@ class Reader {
     this.line = l;
     const resolved = multi ? value : resolvePlain(value);
     e = valueEnd;
-    const node: FastScalar = { kind: 'scalar', value: resolved, type: 'PLAIN', source: value, range: [p, e, this.trailing(l, e)], ...this.pos(line, p) };
+    const node: FastScalar = { kind: 'scalar', value: resolved, type: 'PLAIN', source: value, range: [p, e, this.trailing(l, e)], position: this.pos(line, p) };
     return node;
   }
 
@@ -657,7 +655,7 @@ class Reader {
           if (d !== SPACE) e = q;
         }
         const source = t.slice(s, e);
-        item = { kind: 'scalar', value: resolvePlain(source), type: 'PLAIN', source, range: [s, e, e], ...this.pos(line, s) };
+        item = { kind: 'scalar', value: resolvePlain(source), type: 'PLAIN', source, range: [s, e, e], position: this.pos(line, s) };
       }
       while (q < end && t.charCodeAt(q) === SPACE) q++;
       item.range[2] = q;
@@ -674,7 +672,7 @@ class Reader {
       }
       decline();
     }
-    return { kind: 'seq', items, range: [p, q, this.trailing(line, q)], ...this.pos(line, p) };
+    return { kind: 'seq', items, range: [p, q, this.trailing(line, q)], position: this.pos(line, p) };
   }
 
   /** `|` or `>` at `p`, with optional chomping indicator; content on the following lines. */
@@ -774,7 +772,7 @@ class Reader {
     const nodeEnd = this.lineBreakEnd(lastLine);
     // Tabs inside content are kept; tabs in indentation would have been declined above.
     this.line = lastLine;
-    return { kind: 'scalar', value, type: folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL', source: value, range: [p, nodeEnd, nodeEnd], ...this.pos(line, p) };
+    return { kind: 'scalar', value, type: folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL', source: value, range: [p, nodeEnd, nodeEnd], position: this.pos(line, p) };
   }
 }
 

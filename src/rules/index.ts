@@ -51,6 +51,9 @@ export async function loadRules(paths: string[], options: LoadOptions): Promise<
   const diagnostics: Diagnostic[] = [...discovered.diagnostics];
   const failed = new Set<string>();
 
+  // Files the walk found exist: they need no existsSync (the walk leaves out no sidecar it can see).
+  const walked = new Set([...discovered.files, ...discovered.sidecars]);
+  const exists = (p: string) => walked.has(p) || existsSync(p);
   for (const absPath of discovered.files) {
     const file = toPosixRelative(root, absPath);
     const ctx: FileContext = { root, file, absPath, locks };
@@ -58,7 +61,7 @@ export async function loadRules(paths: string[], options: LoadOptions): Promise<
     diagnostics.push(...loaded.diagnostics);
     if (loaded.failed) failed.add(file);
     for (const rule of loaded.rules) {
-      const sidecar = await attachSidecar(rule, ctx);
+      const sidecar = await attachSidecar(rule, ctx, exists);
       diagnostics.push(...sidecar.diagnostics);
       if (sidecar.failedFile) failed.add(sidecar.failedFile);
       rules.push(rule);
@@ -70,7 +73,7 @@ export async function loadRules(paths: string[], options: LoadOptions): Promise<
   for (const file of regression.failedFiles) failed.add(file);
   for (const orphan of discovered.sidecars) {
     const stem = orphan.slice(0, orphan.length - (orphan.endsWith('.yaml') ? '.tests.yaml' : '.tests.yml').length);
-    if (RULE_EXTENSIONS.some((ext) => existsSync(`${stem}.${ext}`))) continue;
+    if (RULE_EXTENSIONS.some((ext) => exists(`${stem}.${ext}`))) continue;
     diagnostics.push({
       ...errorAt(toPosixRelative(root, orphan), { line: 1, column: 1 }, 'load/orphan-tests', 'tests file without a rule file beside it; its tests never run'),
       severity: 'warning',
@@ -154,10 +157,23 @@ function explicitFile(abs: string): string {
   return rule ?? abs;
 }
 
+/**
+ * Files (absolute paths) whose text, when the loader last read it, held no waiver comment
+ * (`ruleproof-disable-next-line`): lint need not read them again to look for waivers.
+ */
+const WITHOUT_WAIVERS = new Set<string>();
+
+/** Whether the loader read this file and found no waiver comment in it (false when it did not read it). */
+export function loadedWithoutWaivers(absPath: string): boolean {
+  return WITHOUT_WAIVERS.has(absPath);
+}
+
 async function readText(ctx: FileContext): Promise<{ text: string } | { error: Diagnostic }> {
   try {
     // Rule files are small; a synchronous read per file is faster than thousands of awaited ones.
     const text = readFileSync(ctx.absPath, 'utf8');
+    if (text.includes('ruleproof-disable-next-line')) WITHOUT_WAIVERS.delete(ctx.absPath);
+    else WITHOUT_WAIVERS.add(ctx.absPath);
     return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch (e) {
     return {
@@ -210,10 +226,10 @@ function foreignYamlFormat(source: YamlSource, ctx: FileContext): YamlRuleFormat
 }
 
 /** Tests from `<rule-file-stem>.tests.yml` beside the rule, appended to the rule's own. */
-async function attachSidecar(rule: Rule, ctx: FileContext): Promise<{ diagnostics: Diagnostic[]; failedFile?: string }> {
+async function attachSidecar(rule: Rule, ctx: FileContext, exists: (p: string) => boolean): Promise<{ diagnostics: Diagnostic[]; failedFile?: string }> {
   const dir = path.dirname(ctx.absPath);
   const stem = fileStem(ctx.absPath);
-  const absPath = SIDECAR_SUFFIXES.map((s) => path.join(dir, stem + s)).find((p) => existsSync(p));
+  const absPath = SIDECAR_SUFFIXES.map((s) => path.join(dir, stem + s)).find(exists);
   if (!absPath) return { diagnostics: [] };
   const file = toPosixRelative(ctx.root, absPath);
   const read = await readText({ ...ctx, file, absPath });

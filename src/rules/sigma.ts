@@ -173,11 +173,11 @@ function fastSigmaDoc(fast: FastYamlDocument, source: YamlSource): SigmaDocInput
     data: () => fast.data,
     nodePosition: (p) => {
       const node = fastNodeAt(fast.root, p);
-      return node ? { line: node.line, column: node.column } : undefined;
+      return node ? { ...node.position } : undefined;
     },
     keyPosition: (key) => {
       const k = fast.root.keys.find((n) => n.value === key);
-      return k ? { line: k.line, column: k.column } : undefined;
+      return k ? { ...k.position } : undefined;
     },
     // The same walk as `collectPositions` over the same document: the source's own map.
     positions: () => source.positions,

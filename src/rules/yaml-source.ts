@@ -102,7 +102,7 @@ function fastPositions(node: FastNode, prefix: string, out: Map<string, Position
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as FastNode & { value: unknown };
       const path = prefix ? `${prefix}.${String(key.value)}` : String(key.value);
-      if (!out.has(path)) out.set(path, { line: key.line, column: key.column });
+      if (!out.has(path)) out.set(path, key.position);
       fastPositions(values[i] as FastNode, path, out);
     }
   } else if (node.kind === 'seq') {
@@ -110,7 +110,7 @@ function fastPositions(node: FastNode, prefix: string, out: Map<string, Position
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as FastNode;
       const path = prefix ? `${prefix}.${i}` : String(i);
-      if (!out.has(path)) out.set(path, { line: item.line, column: item.column });
+      if (!out.has(path)) out.set(path, item.position);
       fastPositions(item, path, out);
     }
   }
@@ -305,7 +305,7 @@ function fastStringOrigin(text: string, node: FastNode | undefined): { origin: P
   if (!node || node.kind !== 'scalar') return undefined;
   if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
     const headerEnd = text.indexOf('\n', node.range[0]);
-    if (headerEnd < 0) return { origin: { line: node.line, column: node.column }, indent: 0 };
+    if (headerEnd < 0) return { origin: { ...node.position }, indent: 0 };
     // The fast reader reads only block scalars with content: the first non-blank line is inside.
     let cursor = headerEnd + 1;
     let indent = 0;
@@ -322,9 +322,9 @@ function fastStringOrigin(text: string, node: FastNode | undefined): { origin: P
       if (next < 0) break;
       cursor = next + 1;
     }
-    return { origin: { line: node.line + 1, column: indent + 1 }, indent };
+    return { origin: { line: node.position.line + 1, column: indent + 1 }, indent };
   }
   const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
-  const column = node.column + (quoted ? 1 : 0);
-  return { origin: { line: node.line, column }, indent: column - 1 };
+  const column = node.position.column + (quoted ? 1 : 0);
+  return { origin: { line: node.position.line, column }, indent: column - 1 };
 }

@@ -23,12 +23,17 @@ export const testsDatasetExists: LintCheck = {
       'Every dataset a test names must exist, relative to the repository root and written with / separators. A missing ' +
       'dataset stops the replay of that test (exit code 2); linting catches it before anything runs.',
   },
-  check(rule) {
+  check(rule, context) {
     const root = repositoryRoot(rule);
     if (!root) return [];
+    // Thousands of tests name the same few datasets: each path is looked up once per lint run.
+    const exists = context.memo('tests/dataset-exists:paths', () => new Map<string, boolean>());
     const findings: Finding[] = [];
     for (const [i, test] of rule.tests.entries()) {
-      if (existsSync(resolveContentPath(root, test.dataset))) continue;
+      const file = resolveContentPath(root, test.dataset);
+      let found = exists.get(file);
+      if (found === undefined) exists.set(file, (found = existsSync(file)));
+      if (found) continue;
       findings.push({
         location: locateTestField(rule, i, 'dataset'),
         message: `test "${test.name}" uses dataset ${test.dataset}, which does not exist`,
