@@ -106,15 +106,23 @@ function keyOf(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
   const cached = EXPR_KEYS.get(value);
   if (cached !== undefined) return cached;
+  // Built by concatenation (no arrays of parts or entries): this runs for every term of every AND and OR.
   let key: string;
-  if (Array.isArray(value)) key = `[${value.map(keyOf).join(',')}]`;
-  else {
-    const parts: string[] = [];
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'span' || k === 'categorySpan' || v === undefined) continue;
-      parts.push(`${k}:${keyOf(v)}`);
+  if (Array.isArray(value)) {
+    key = '[';
+    for (let i = 0; i < value.length; i++) key += (i ? ',' : '') + keyOf(value[i]);
+    key += ']';
+  } else {
+    key = '{';
+    let first = true;
+    for (const k of Object.keys(value)) {
+      if (k === 'span' || k === 'categorySpan') continue;
+      const v = (value as Record<string, unknown>)[k];
+      if (v === undefined) continue;
+      key += (first ? '' : ',') + k + ':' + keyOf(v);
+      first = false;
     }
-    key = `{${parts.join(',')}}`;
+    key += '}';
   }
   EXPR_KEYS.set(value, key);
   return key;
