@@ -12,6 +12,7 @@ import { BUILTIN_CHECKS } from './checks/index.js';
 import type { LintCheck, LintContext, SeveritySetting } from './types.js';
 import { matchesGlob } from './glob.js';
 import { applyWaivers, readTextOrUndefined, WAIVER_CHECKS } from './waivers.js';
+import { forgetCompiledQuery } from './query.js';
 
 export type { Finding, LintCheck, LintContext, SeveritySetting } from './types.js';
 export { BUILTIN_CHECKS } from './checks/index.js';
@@ -54,13 +55,16 @@ export function lintRules(rules: Rule[], options: LintOptions): Diagnostic[] {
     },
   };
   const severityFor = severityResolver(options.severities, overrides, checks);
-  for (const check of checks) {
-    for (const rule of ordered) {
+  // Rule by rule, so that a rule's compiled query (the largest thing checks share) can be let go
+  // once every check has seen it; findings are sorted below, so the order of the loops does not show.
+  for (const rule of ordered) {
+    for (const check of checks) {
       if (check.formats && !check.formats.includes(rule.format)) continue;
       const setting = severityFor(check.id, rule.source.file);
       if (setting === 'off') continue;
       diagnostics.push(...runCheck(check, rule, context, setting));
     }
+    forgetCompiledQuery(rule, context);
   }
   const files = ruleFiles(ordered);
   const waived = options.waivers === false ? diagnostics : applyWaivers(diagnostics, files.keys(), {

@@ -9,8 +9,17 @@ import type { LintContext } from './types.js';
 /** A compile result, or the message of an engine failure (a bug, reported rather than thrown). */
 export type CompileOutcome = CompileResult | { ok: false; crashed: string };
 
+function compiledQueries(context: LintContext): Map<Rule, CompileOutcome> {
+  return context.memo('compiled-queries', () => new Map<Rule, CompileOutcome>());
+}
+
+/** Drop a rule's compiled query once no check needs it any more (asking again compiles again). */
+export function forgetCompiledQuery(rule: Rule, context: LintContext): void {
+  compiledQueries(context).delete(rule);
+}
+
 export function compiledQuery(rule: Rule, context: LintContext): CompileOutcome {
-  const cache = context.memo('compiled-queries', () => new Map<Rule, CompileOutcome>());
+  const cache = compiledQueries(context);
   let outcome = cache.get(rule);
   if (!outcome) {
     try {

@@ -19,6 +19,8 @@ import type { Position, Rule, RuleQuery } from './model.js';
 import { fastNodeAt, positionAt, type YamlSource } from './yaml-source.js';
 import type { FastYamlDocument } from './fast-yaml.js';
 import { toYamlDocument } from './fast-yaml-nodes.js';
+import { fastParseYaml } from './fast-yaml.js';
+import { limits } from '../util/limits.js';
 import { docKind, type SigmaDoc } from '../engine/sigma/document.js';
 
 const STATUS = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'];
@@ -37,11 +39,13 @@ interface RegisteredDoc {
   /** Rule names a filter or correlation refers to (`any` for every rule). */
   refs: string[];
   /**
-   * The fast reader's tree, when the document is the whole file text from offset 0 with one final
-   * line break: its nodes then sit at the same offsets in an assembled query text (shifted by where
-   * the document starts there), and the compiler can take them instead of parsing (`CompileOptions.parsed`).
+   * Set when the fast reader read the document and the document is the whole file text from offset
+   * 0 with one final line break: reading `text` again gives the same tree, whose nodes then sit at
+   * the same offsets in an assembled query text (shifted by where the document starts there), so the
+   * compiler can take them instead of parsing (`CompileOptions.parsed`). The tree itself is not
+   * kept: reading again when the compiler asks costs less than holding thousands of trees in memory.
    */
-  fast?: FastYamlDocument;
+  fastReadable?: boolean;
 }
 
 /** root → file → documents. */
@@ -271,7 +275,7 @@ function loadSigmaDocuments(docs: SigmaDocInput[], text: string, ctx: FileContex
       continue;
     }
     const reg: RegisteredDoc = { kind, ids: idsOf(record), text: docText, file: ctx.file, refs: refsOf(record, kind) };
-    if (input.fast && input.fast.root.range[0] === 0 && /[^\n]\n$/.test(docText)) reg.fast = input.fast;
+    if (input.fast && input.fast.root.range[0] === 0 && /[^\n]\n$/.test(docText)) reg.fastReadable = true;
     registered.push(reg);
     if (kind === 'filter') continue;
     rules.push(toRule(record, reg, origin, input.positions(text), ctx));
@@ -426,11 +430,12 @@ interface AssembledQuery {
  * each document is followed by `---\n`, and a document after the first starts at that marker.
  */
 function compilerDocs(docs: RegisteredDoc[]): SigmaDoc[] | undefined {
-  if (!docs.every((d) => d.fast)) return undefined;
+  if (!docs.every((d) => d.fastReadable)) return undefined;
   const out: SigmaDoc[] = [];
   let offset = 0;
   for (const [i, d] of docs.entries()) {
-    const fast = d.fast as FastYamlDocument;
+    const fast = fastParseYaml(d.text, limits().maxYamlDepth);
+    if (!fast) return undefined;
     const start = offset;
     const shift = i === 0 ? 0 : offset + 4;
     out.push({ doc: toYamlDocument(fast, shift, start), data: fast.data, kind: docKind(fast.data), start });
