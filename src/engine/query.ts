@@ -96,25 +96,28 @@ export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
   const root = ir.root;
   const pipes = ir.pipes.map((p) => ({ kind: p.kind, count: p.count }));
   let newDetector: CompiledQuery['newDetector'];
-  let explainStages: ExplainStage[];
+  // Built on the first `explain` call: they compile each stage again, clause by clause, which only
+  // explanations need (a lint run or a replay of passing tests never asks).
+  let explainNodes: Array<{ node: EventQueryNode; span: { start: number; end: number } }>;
+  let explainStages: ExplainStage[] | undefined;
   let stageCount: number;
   if (root.kind === 'event') {
     const stage = runtimeStage(root, [], false);
     newDetector = (onAlert) => eventDetector(stage, readCategory, pipes, onAlert);
-    explainStages = [explainStage(root, root.span)];
+    explainNodes = [{ node: root, span: root.span }];
     stageCount = 1;
   } else if (root.kind === 'sequence') {
     const stages = root.stages.map((s) => runtimeStage(s.query, s.joinKeys, s.missing));
     const until = root.until ? runtimeStage(root.until.query, root.until.joinKeys, false) : undefined;
     const spec = { stages, ...(until ? { until } : {}), ...(root.maxspanMs !== undefined ? { maxspanMs: root.maxspanMs } : {}) };
     newDetector = (onAlert) => sequenceDetector(spec, readCategory, pipes, onAlert);
-    explainStages = root.stages.map((s) => explainStage(s.query, s.span));
+    explainNodes = root.stages.map((s) => ({ node: s.query, span: s.span }));
     stageCount = root.stages.length;
   } else {
     const stages = root.stages.map((s) => runtimeStage(s.query, s.joinKeys, false));
     const spec = { stages, maxSamplesPerKey: options.maxSamplesPerKey ?? 1 };
     newDetector = (onAlert) => sampleDetector(spec, readCategory, pipes, onAlert);
-    explainStages = root.stages.map((s) => explainStage(s.query, s.span));
+    explainNodes = root.stages.map((s) => ({ node: s.query, span: s.span }));
     stageCount = root.stages.length;
   }
 
@@ -137,6 +140,7 @@ export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
     source: { ir, options: { ...options, binder } },
     newDetector,
     explain(doc: CanonicalEvent): StageExplanation[] {
+      explainStages ??= explainNodes.map((e) => explainStage(e.node, e.span));
       return explainStages.map((s, i) => {
         const categoryMatched = s.category === null || categoryMatches(readCategory(doc), s.category);
         const clauses: ClauseTrace[] = s.clauses.map((c) => {
