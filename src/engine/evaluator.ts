@@ -306,6 +306,17 @@ export function sequenceDetector(
   const leadingHits = new Map<string, number[]>();
   const pending: Pending[] = [];
   let seen = 0;
+  /**
+   * When the next sweep is due, in events seen: 4,096 events after the last one, or as many events as
+   * there were keys left after it if more. A sweep visits every key, so sweeping at a fixed interval
+   * made the cost per event grow with the partials pending (measured: 1.5 µs per event with 1,000
+   * pending, 5.3 µs with 100,000); this way a sweep of S keys comes at least S events after the last,
+   * and each event pays for at most two keys visited. State stays bounded: between sweeps at most
+   * that many partials are added.
+   */
+  let nextSweep = SWEEP_EVENTS;
+  /** Keys visited by sweeps so far (for tests: sweeping must cost O(1) per event). */
+  let swept = 0;
   /** Event time of the last sweep: a detector that sees few events (the dispatcher offers it only
    * those it can use) still sweeps once per maxspan of event time. */
   let sweptAt = -Infinity;
@@ -365,6 +376,7 @@ export function sequenceDetector(
   const sweep = () => {
     if (maxspan === undefined) return;
     const horizon = latest - maxspan;
+    swept += state.size + leadingHits.size;
     for (const [id, ks] of state) {
       let live = false;
       for (let s = 0; s < n; s++) {
@@ -469,16 +481,17 @@ export function sequenceDetector(
         const keys = keysOf(spec.until.keys, doc);
         if (keys) for (const k of keys) state.delete(k.id);
       }
-      if (maxspan !== undefined && (++seen % 4096 === 0 || latest - sweptAt > 2 * maxspan)) {
+      if (maxspan !== undefined && (++seen >= nextSweep || latest - sweptAt > 2 * maxspan)) {
         sweptAt = latest;
         sweep();
+        nextSweep = seen + Math.max(SWEEP_EVENTS, state.size + leadingHits.size);
       }
     },
     /** Partial sequences held now (for tests and diagnostics: state must stay bounded by maxspan). */
     liveState() {
       let partials = 0;
       for (const ks of state.values()) for (const p of ks.slots) if (p) partials++;
-      return { keys: state.size, partials, pending: pending.length };
+      return { keys: state.size, partials, pending: pending.length, swept };
     },
     finish() {
       // No trailing missing event came: the waiting sequences stand.
@@ -490,6 +503,9 @@ export function sequenceDetector(
     },
   };
 }
+
+/** Events between sweeps of a sequence's expired partials, at least (see `nextSweep`). */
+const SWEEP_EVENTS = 4096;
 
 // ---------------------------------------------------------------------------------------------
 // Samples.

@@ -1,7 +1,8 @@
 /**
  * Sequence state is bounded by maxspan: partial sequences that can no longer complete are evicted,
  * so a stream of first-stage events under ever new join keys holds at most maxspan's worth of them
- * (plus one sweep interval), while results stay exact. Without maxspan, state is one slot per key.
+ * (plus one sweep interval), while results stay exact, and sweeping costs O(1) per event however many
+ * partials wait. Without maxspan, state is one slot per key.
  */
 import t from 'tap';
 import { compileQuery } from '../../src/engine/index.js';
@@ -9,7 +10,7 @@ import type { Alert, CompiledQuery } from '../../src/engine/types.js';
 import type { ReplayEvent } from '../../src/events/types.js';
 
 interface Live {
-  liveState(): { keys: number; partials: number; pending: number };
+  liveState(): { keys: number; partials: number; pending: number; swept: number };
 }
 
 function compile(text: string): CompiledQuery {
@@ -44,6 +45,19 @@ t.test('expired partials are evicted', async (t) => {
   t.equal(alerts.length, 1);
   t.same(alerts[0]?.events.map((e) => e.key), [`line:${N}`, `line:${N + 1}`]);
   t.equal(det.liveState().partials, 0, 'finish clears everything');
+});
+
+t.test('sweeping costs at most two keys visited per event, however many partials wait', async (t) => {
+  // maxspan of an hour and one event per millisecond: every partial stays live, and they pile up.
+  const q = compile('sequence by host.id with maxspan=1h [process where process.name == "a.exe"] [process where process.name == "b.exe"]');
+  const det = q.newDetector(() => {}) as ReturnType<CompiledQuery['newDetector']> & Live;
+  const N = 100_000;
+  for (let i = 0; i < N; i++) det.push(ev(i, i, `host-${i}`, 'a.exe'));
+  for (let i = 0; i < N; i++) det.push(ev(N + i, N + i, `other-${i % 100}`, 'b.exe'));
+  const { partials, swept } = det.liveState();
+  t.equal(partials, N, 'nothing expired, nothing lost');
+  // A sweep every 4,096 events would have visited the growing key set 48 times (about 2.4 million keys).
+  t.ok(swept <= 2 * (2 * N) + SWEEP, `keys visited by sweeps: ${swept} for ${2 * N} events`);
 });
 
 t.test('without maxspan, state is one partial per key and stage', async (t) => {
