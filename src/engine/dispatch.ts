@@ -5,9 +5,11 @@
  * Offering every event to every detector costs rules × events evaluations. Instead each query
  * says which events its detector can react to (`CompiledQuery.admission`: per stage a category and
  * a gate, see `gates.ts`), and the dispatcher indexes the stages:
- *  - stages with a gate are entered in a hash table per gated field under each gate value; per
- *    event, each gated field is read once (the value lower-cased once for the case-insensitive
- *    table) and looked up, and the stages found are checked against the event's category;
+ *  - stages with a gate are entered in a hash table per category and gated field under each gate
+ *    value; per event, the tables of the event's categories (and of stages without one) are
+ *    consulted: each gated field read once (the value lower-cased once for a case-insensitive table)
+ *    and looked up. Routing by category first means a network event never reads the fields only
+ *    process stages are gated on — field reads are most of what dispatching costs;
  *  - stages without a gate are entered under their category, read once per event;
  *  - queries without an admission get every event.
  * A detector is offered an event at most once, when at least one of its stages admits it. That is
@@ -43,6 +45,12 @@ interface CategoryRoute {
   byCategory: Map<string, Target[]>;
 }
 
+/** The gate tables of the stages of each category (as one way of reading the category sees it). */
+interface GateRoute {
+  read: (doc: CanonicalEvent) => unknown;
+  byCategory: Map<string, GateTable[]>;
+}
+
 export interface DetectorSet {
   push(event: ReplayEvent): void;
   finish(): void;
@@ -64,7 +72,9 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 export function dispatchTo(queries: readonly CompiledQuery[], detectors: readonly Detector[]): DetectorSet {
   const always: Target[] = [];
   const routes: CategoryRoute[] = [];
-  const tables: GateTable[] = [];
+  /** Gate tables of stages without a category: consulted for every event. */
+  const anyCategoryTables: GateTable[] = [];
+  const gateRoutes: GateRoute[] = [];
   queries.forEach((q, i) => {
     const target: Target = { detector: detectors[i] as Detector, stamp: 0 };
     const admission = q.admission;
@@ -82,6 +92,14 @@ export function dispatchTo(queries: readonly CompiledQuery[], detectors: readonl
         if (!route) routes.push((route = { read: admission.readCategory, byCategory: new Map() }));
         addTo(route.byCategory, stage.category, target);
         continue;
+      }
+      let tables = anyCategoryTables;
+      if (stage.category !== null) {
+        let route = gateRoutes.find((r) => r.read === admission.readCategory);
+        if (!route) gateRoutes.push((route = { read: admission.readCategory, byCategory: new Map() }));
+        let list = route.byCategory.get(stage.category);
+        if (!list) route.byCategory.set(stage.category, (list = []));
+        tables = list;
       }
       for (const alt of stage.gate) {
         let table = tables.find((t) => t.get === alt.get && t.kind === alt.kind && t.caseInsensitive === alt.caseInsensitive);
@@ -113,6 +131,19 @@ export function dispatchTo(queries: readonly CompiledQuery[], detectors: readonl
     offerGated(table.byValue.get(table.caseInsensitive ? key.toLowerCase() : key));
   };
 
+  const consult = (tables: GateTable[], doc: CanonicalEvent): void => {
+    for (let t = 0; t < tables.length; t++) {
+      const table = tables[t] as GateTable;
+      const raw = table.get(doc);
+      if (raw === undefined || raw === null) continue;
+      if (Array.isArray(raw)) {
+        for (let i = 0; i < raw.length; i++) lookUp(table, raw[i]);
+      } else {
+        lookUp(table, raw);
+      }
+    }
+  };
+
   return {
     push(e) {
       event = e;
@@ -132,14 +163,18 @@ export function dispatchTo(queries: readonly CompiledQuery[], detectors: readonl
           }
         }
       }
-      for (let t = 0; t < tables.length; t++) {
-        const table = tables[t] as GateTable;
-        const raw = table.get(doc);
-        if (raw === undefined || raw === null) continue;
-        if (Array.isArray(raw)) {
-          for (let i = 0; i < raw.length; i++) lookUp(table, raw[i]);
-        } else {
-          lookUp(table, raw);
+      consult(anyCategoryTables, doc);
+      for (let r = 0; r < gateRoutes.length; r++) {
+        const route = gateRoutes[r] as GateRoute;
+        const raw = route.read(doc);
+        if (typeof raw === 'string') {
+          const tables = route.byCategory.get(raw);
+          if (tables) consult(tables, doc);
+        } else if (Array.isArray(raw)) {
+          for (const c of raw) {
+            const tables = typeof c === 'string' ? route.byCategory.get(c) : undefined;
+            if (tables) consult(tables, doc);
+          }
         }
       }
     },
