@@ -10,7 +10,7 @@
  *    consulted: each gated field read once (the value lower-cased once for a case-insensitive table)
  *    and looked up. Routing by category first means a network event never reads the fields only
  *    process stages are gated on — field reads are most of what dispatching costs;
- *  - stages without a gate are entered under their category, read once per event;
+ *  - stages without a gate are entered under their category (read once per event, for both);
  *  - queries without an admission get every event.
  * A detector is offered an event at most once, when at least one of its stages admits it. That is
  * exact, not a heuristic: an event no stage admits cannot satisfy any stage's condition, and
@@ -27,39 +27,29 @@ interface Target {
   stamp: number;
 }
 
-interface GatedStage {
-  target: Target;
-  category: string | null;
-  readCategory: (doc: CanonicalEvent) => unknown;
-}
-
 interface GateTable {
   get: FieldGetter;
   kind: FieldGate['kind'];
   caseInsensitive: boolean;
-  byValue: Map<string, GatedStage[]>;
+  /** The targets whose stage admits this value (the table's category is the stage's). */
+  byValue: Map<string, Target[]>;
 }
 
+/** What a category admits: detectors whose stage takes every event of it, and the stages gated on a field. */
+interface CategoryEntry {
+  targets: Target[];
+  tables: GateTable[];
+}
+
+/** The stages of each category, as one way of reading an event's category sees it. */
 interface CategoryRoute {
   read: (doc: CanonicalEvent) => unknown;
-  byCategory: Map<string, Target[]>;
-}
-
-/** The gate tables of the stages of each category (as one way of reading the category sees it). */
-interface GateRoute {
-  read: (doc: CanonicalEvent) => unknown;
-  byCategory: Map<string, GateTable[]>;
+  byCategory: Map<string, CategoryEntry>;
 }
 
 export interface DetectorSet {
   push(event: ReplayEvent): void;
   finish(): void;
-}
-
-function hasCategory(raw: unknown, category: string): boolean {
-  if (typeof raw === 'string') return raw === category;
-  if (Array.isArray(raw)) return raw.includes(category);
-  return false;
 }
 
 function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -74,7 +64,13 @@ export function dispatchTo(queries: readonly CompiledQuery[], detectors: readonl
   const routes: CategoryRoute[] = [];
   /** Gate tables of stages without a category: consulted for every event. */
   const anyCategoryTables: GateTable[] = [];
-  const gateRoutes: GateRoute[] = [];
+  const entryFor = (read: CategoryRoute['read'], category: string): CategoryEntry => {
+    let route = routes.find((r) => r.read === read);
+    if (!route) routes.push((route = { read, byCategory: new Map() }));
+    let entry = route.byCategory.get(category);
+    if (!entry) route.byCategory.set(category, (entry = { targets: [], tables: [] }));
+    return entry;
+  };
   queries.forEach((q, i) => {
     const target: Target = { detector: detectors[i] as Detector, stamp: 0 };
     const admission = q.admission;
@@ -86,26 +82,17 @@ export function dispatchTo(queries: readonly CompiledQuery[], detectors: readonl
       if (stage.gate === null) {
         if (stage.category === null) {
           if (!always.includes(target)) always.push(target);
-          continue;
+        } else {
+          const { targets } = entryFor(admission.readCategory, stage.category);
+          if (!targets.includes(target)) targets.push(target);
         }
-        let route = routes.find((r) => r.read === admission.readCategory);
-        if (!route) routes.push((route = { read: admission.readCategory, byCategory: new Map() }));
-        addTo(route.byCategory, stage.category, target);
         continue;
       }
-      let tables = anyCategoryTables;
-      if (stage.category !== null) {
-        let route = gateRoutes.find((r) => r.read === admission.readCategory);
-        if (!route) gateRoutes.push((route = { read: admission.readCategory, byCategory: new Map() }));
-        let list = route.byCategory.get(stage.category);
-        if (!list) route.byCategory.set(stage.category, (list = []));
-        tables = list;
-      }
+      const tables = stage.category === null ? anyCategoryTables : entryFor(admission.readCategory, stage.category).tables;
       for (const alt of stage.gate) {
         let table = tables.find((t) => t.get === alt.get && t.kind === alt.kind && t.caseInsensitive === alt.caseInsensitive);
         if (!table) tables.push((table = { get: alt.get, kind: alt.kind, caseInsensitive: alt.caseInsensitive, byValue: new Map() }));
-        const entry: GatedStage = { target, category: stage.category, readCategory: admission.readCategory };
-        for (const v of alt.values) addTo(table.byValue, v, entry);
+        for (const v of alt.values) addTo(table.byValue, v, target);
       }
     }
   });
@@ -117,18 +104,14 @@ export function dispatchTo(queries: readonly CompiledQuery[], detectors: readonl
     t.stamp = stamp;
     t.detector.push(event);
   };
-  const offerGated = (list: GatedStage[] | undefined): void => {
+  const offerAll = (list: Target[] | undefined): void => {
     if (!list) return;
-    for (let i = 0; i < list.length; i++) {
-      const s = list[i] as GatedStage;
-      if (s.target.stamp === stamp) continue;
-      if (s.category === null || hasCategory(s.readCategory(event.doc), s.category)) offer(s.target);
-    }
+    for (let i = 0; i < list.length; i++) offer(list[i] as Target);
   };
   const lookUp = (table: GateTable, v: unknown): void => {
     const key = gateKey(v, table.kind);
     if (key === undefined) return;
-    offerGated(table.byValue.get(table.caseInsensitive ? key.toLowerCase() : key));
+    offerAll(table.byValue.get(table.caseInsensitive ? key.toLowerCase() : key));
   };
 
   const consult = (tables: GateTable[], doc: CanonicalEvent): void => {
@@ -144,37 +127,26 @@ export function dispatchTo(queries: readonly CompiledQuery[], detectors: readonl
     }
   };
 
+  const admit = (entry: CategoryEntry | undefined, doc: CanonicalEvent): void => {
+    if (!entry) return;
+    offerAll(entry.targets);
+    consult(entry.tables, doc);
+  };
+
   return {
     push(e) {
       event = e;
       stamp++;
       const doc = e.doc;
       for (let i = 0; i < always.length; i++) offer(always[i] as Target);
+      consult(anyCategoryTables, doc);
       for (let r = 0; r < routes.length; r++) {
         const route = routes[r] as CategoryRoute;
         const raw = route.read(doc);
         if (typeof raw === 'string') {
-          const list = route.byCategory.get(raw);
-          if (list) for (let i = 0; i < list.length; i++) offer(list[i] as Target);
+          admit(route.byCategory.get(raw), doc);
         } else if (Array.isArray(raw)) {
-          for (const c of raw) {
-            const list = typeof c === 'string' ? route.byCategory.get(c) : undefined;
-            if (list) for (let i = 0; i < list.length; i++) offer(list[i] as Target);
-          }
-        }
-      }
-      consult(anyCategoryTables, doc);
-      for (let r = 0; r < gateRoutes.length; r++) {
-        const route = gateRoutes[r] as GateRoute;
-        const raw = route.read(doc);
-        if (typeof raw === 'string') {
-          const tables = route.byCategory.get(raw);
-          if (tables) consult(tables, doc);
-        } else if (Array.isArray(raw)) {
-          for (const c of raw) {
-            const tables = typeof c === 'string' ? route.byCategory.get(c) : undefined;
-            if (tables) consult(tables, doc);
-          }
+          for (const c of raw) if (typeof c === 'string') admit(route.byCategory.get(c), doc);
         }
       }
     },

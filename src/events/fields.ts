@@ -69,25 +69,12 @@ export function fieldGetter(path: string): FieldGetter {
   if (parts.length === 1) {
     const key = whole;
     g = (doc) => (hasOwn.call(doc, key) ? doc[key] : undefined);
-  } else if (parts.length === 2) {
-    const [a, b] = parts as [string, string];
-    g = (doc) => {
-      // The common shape first: plain nested objects, no dotted keys.
-      if (!hasOwn.call(doc, whole) && hasOwn.call(doc, a)) {
-        const mid = doc[a];
-        if (mid !== null && typeof mid === 'object' && !Array.isArray(mid) && hasOwn.call(mid, b)) {
-          const v = (mid as Record<string, unknown>)[b];
-          if (v !== undefined) return v;
-        }
-      }
-      return lookup(doc, joined, 0);
-    };
   } else {
     const n = parts.length;
     g = (doc) => {
       // Walk plain nested objects while no dotted key could claim part of the path: then `lookup`
       // (longest key first, backtracking) can only take this same walk, and its loops and
-      // recursion — most of a replay's field-reading time for three-part names — are skipped.
+      // recursion — most of a replay's field-reading time for names of several parts — are skipped.
       let node: unknown = doc;
       for (let d = 0; d < n; d++) {
         if (node === null || typeof node !== 'object') return undefined;

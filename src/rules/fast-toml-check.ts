@@ -51,23 +51,18 @@ export function checkFastToml(text: string): FastTomlCheck {
       for (const kv of node.body) visitKeyValue(kv, node.resolvedKey);
     }
   }
-  const a = JSON.stringify([...fast.positions]);
-  const b = JSON.stringify([...positions]);
-  if (a !== b) {
-    const fa = [...fast.positions];
-    const fb = [...positions];
-    const i = fa.findIndex((e, n) => JSON.stringify(e) !== JSON.stringify(fb[n]));
-    return { outcome: 'mismatch', detail: `position ${JSON.stringify(fa[i])} ≠ ${JSON.stringify(fb[i])}` };
-  }
-  const sa = JSON.stringify([...fast.strings]);
-  const sb = JSON.stringify([...strings]);
-  if (sa !== sb) {
-    const fa = [...fast.strings];
-    const fb = [...strings];
-    const i = fa.findIndex((e, n) => JSON.stringify(e) !== JSON.stringify(fb[n]));
-    return { outcome: 'mismatch', detail: `string start ${JSON.stringify(fa[i])} ≠ ${JSON.stringify(fb[i])}` };
-  }
-  return { outcome: 'same' };
+  const differs = firstDifference('position', fast.positions, positions) ?? firstDifference('string start', fast.strings, strings);
+  return differs ? { outcome: 'mismatch', detail: differs } : { outcome: 'same' };
+}
+
+/** The first entry where two maps differ (in order), described; undefined when they are equal. */
+function firstDifference(what: string, fast: Iterable<unknown>, reference: Iterable<unknown>): string | undefined {
+  const fa = [...fast];
+  const fb = [...reference];
+  if (JSON.stringify(fa) === JSON.stringify(fb)) return undefined;
+  const i = fa.findIndex((e, n) => JSON.stringify(e) !== JSON.stringify(fb[n]));
+  const at = i < 0 ? fa.length : i;
+  return `${what} ${JSON.stringify(fa[at])} ≠ ${JSON.stringify(fb[at])}`;
 }
 
 function deepDiff(a: unknown, b: unknown, path: string): string | undefined {

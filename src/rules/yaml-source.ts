@@ -276,21 +276,7 @@ export function stringOrigin(source: YamlSource, path: (string | number)[]): { o
     const headerEnd = text.indexOf('\n', start);
     if (headerEnd < 0) return { origin: positionAt(lineCounter, start), indent: 0 };
     const firstLineStart = headerEnd + 1;
-    let indent = 0;
-    const contentEnd = node.range[1];
-    let cursor = firstLineStart;
-    while (cursor < contentEnd) {
-      let spaces = 0;
-      while (text[cursor + spaces] === ' ') spaces++;
-      const ch = text[cursor + spaces];
-      if (ch !== '\n' && ch !== '\r' && ch !== undefined) {
-        indent = spaces;
-        break;
-      }
-      const next = text.indexOf('\n', cursor);
-      if (next < 0) break;
-      cursor = next + 1;
-    }
+    const indent = blockScalarIndent(text, firstLineStart, node.range[1]);
     const line = positionAt(lineCounter, firstLineStart).line;
     return { origin: { line, column: indent + 1 }, indent };
   }
@@ -300,6 +286,20 @@ export function stringOrigin(source: YamlSource, path: (string | number)[]): { o
   return { origin: { line: pos.line, column }, indent: column - 1 };
 }
 
+/** A block scalar's indentation: that of its first non-blank line in `text[from, to)` (0 if none). */
+function blockScalarIndent(text: string, from: number, to: number): number {
+  for (let cursor = from; cursor < to; ) {
+    let spaces = 0;
+    while (text[cursor + spaces] === ' ') spaces++;
+    const ch = text[cursor + spaces];
+    if (ch !== '\n' && ch !== '\r' && ch !== undefined) return spaces;
+    const next = text.indexOf('\n', cursor);
+    if (next < 0) break;
+    cursor = next + 1;
+  }
+  return 0;
+}
+
 /** `stringOrigin` over the fast reader's tree. */
 function fastStringOrigin(text: string, node: FastNode | undefined): { origin: Position; indent: number } | undefined {
   if (!node || node.kind !== 'scalar') return undefined;
@@ -307,21 +307,7 @@ function fastStringOrigin(text: string, node: FastNode | undefined): { origin: P
     const headerEnd = text.indexOf('\n', node.range[0]);
     if (headerEnd < 0) return { origin: { ...node.position }, indent: 0 };
     // The fast reader reads only block scalars with content: the first non-blank line is inside.
-    let cursor = headerEnd + 1;
-    let indent = 0;
-    const contentEnd = node.range[1];
-    while (cursor < contentEnd) {
-      let spaces = 0;
-      while (text[cursor + spaces] === ' ') spaces++;
-      const ch = text[cursor + spaces];
-      if (ch !== '\n' && ch !== '\r' && ch !== undefined) {
-        indent = spaces;
-        break;
-      }
-      const next = text.indexOf('\n', cursor);
-      if (next < 0) break;
-      cursor = next + 1;
-    }
+    const indent = blockScalarIndent(text, headerEnd + 1, node.range[1]);
     return { origin: { line: node.position.line + 1, column: indent + 1 }, indent };
   }
   const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
