@@ -70,19 +70,32 @@ export function buildCorpus(dir, n) {
   // ESCU needs its repository layout: the macros and the ruleproof.escu.yml beside them.
   cpSync(path.join(root, 'detections/splunk/macros'), path.join(dir, 'detections/splunk/macros'), { recursive: true });
   copyFileSync(path.join(root, 'detections/splunk/ruleproof.escu.yml'), path.join(dir, 'detections/splunk/ruleproof.escu.yml'));
+  copyFileSync(path.join(root, 'detections/splunk/LICENSE'), path.join(dir, 'detections/splunk/LICENSE'));
   const bases = BASES.map((b) => {
     const text = readFileSync(path.join(root, b.file), 'utf8');
     const sidecar = readFileSync(path.join(root, sidecarOf(b.file)), 'utf8');
     return { ...b, text, sidecar, id: ruleIdOf(text, b.kind) };
   });
+  // A Sigma correlation names its rules by id or `name`: each batch of copies (one copy of every
+  // base) gets its own names, and references point at the copies of the same batch, so every
+  // correlation compiles against rules that exist, as in a real repository.
+  const sigmaNames = bases.flatMap((b) => (b.kind === 'sigma' ? [.../^name: (\S+)$/m.exec(b.text)?.slice(1) ?? []] : []));
   const datasets = new Set();
   for (let i = 0; i < n; i++) {
     const base = bases[i % bases.length];
+    const batch = Math.floor(i / bases.length);
+    let text = base.text;
+    if (base.kind === 'sigma') {
+      bases.forEach((other, j) => {
+        if (other !== base && batch * bases.length + j < n) text = text.split(other.id).join(uuid(batch * bases.length + j));
+      });
+      for (const name of sigmaNames) text = text.replace(new RegExp(`\\b${name}\\b`, 'g'), `${name}_${batch}`);
+    }
     const dirName = path.dirname(base.file);
     const ext = path.extname(base.file);
     const name = `bench_${String(i).padStart(5, '0')}`;
     mkdirSync(path.join(dir, dirName), { recursive: true });
-    writeFileSync(path.join(dir, dirName, name + ext), mutateRule(base.text, base.kind, i, base.id));
+    writeFileSync(path.join(dir, dirName, name + ext), mutateRule(text, base.kind, i, base.id));
     writeFileSync(path.join(dir, dirName, `${name}.tests.yml`), base.sidecar.split(base.id).join(uuid(i)));
     for (const m of base.sidecar.matchAll(/dataset:\s*(\S+)/g)) datasets.add(m[1]);
   }
