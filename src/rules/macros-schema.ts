@@ -2,23 +2,41 @@
  * JSON Schema validation of the Splunk ESCU and MITRE CAR documents (`schema/escu-*.json`,
  * `schema/car-*.json`), with each error turned into a located diagnostic.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../util/diagnostics.js';
+import { lazyAjv } from '../util/lazy-modules.js';
 import { readJsonAsset } from './assets.js';
 import type { Position } from './model.js';
+import { precompiledValidators } from './precompiled.js';
 
 export type ForeignSchema = 'escu-detection' | 'escu-macro' | 'escu-settings' | 'car-analytic';
 
 let ajv: Ajv | undefined;
 const validators = new Map<ForeignSchema, ValidateFunction>();
 
-function validator(name: ForeignSchema): ValidateFunction {
+/** Each schema's export in the code scripts/build-validators.mjs generates (same order there). */
+const PRECOMPILED: ReadonlyArray<[ForeignSchema, string]> = [
+  ['escu-detection', 'escuDetection'],
+  ['escu-macro', 'escuMacro'],
+  ['escu-settings', 'escuSettings'],
+  ['car-analytic', 'carAnalytic'],
+];
+
+/** The validator of a schema: compiled ahead of time (`./precompiled.ts`), or here if that code is out of date. */
+export function validator(name: ForeignSchema): ValidateFunction {
   let v = validators.get(name);
   if (v) return v;
-  ajv ??= new Ajv({ strict: false, allErrors: true, allowUnionTypes: true });
-  v = ajv.compile(readJsonAsset<object>('rules', 'schema', `${name}.schema.json`));
+  const exportName = PRECOMPILED.find(([n]) => n === name)?.[1];
+  v = exportName ? precompiledValidators('foreign-validators.generated.cjs', PRECOMPILED.map(([n]) => `${n}.schema.json`))?.[exportName] : undefined;
+  v ??= runtimeForeignValidator(name);
   validators.set(name, v);
   return v;
+}
+
+/** A schema compiled at run time, with the options the generated code was built with (also for tests). */
+export function runtimeForeignValidator(name: ForeignSchema): ValidateFunction {
+  ajv ??= new (lazyAjv().Ajv)({ strict: false, allErrors: true, allowUnionTypes: true });
+  return ajv.getSchema(`https://ruleproof.dev/schema/${name}.schema.json`) ?? ajv.compile(readJsonAsset<object>('rules', 'schema', `${name}.schema.json`));
 }
 
 function locateIn(positions: Map<string, Position>, segments: string[]): Position {
