@@ -126,8 +126,11 @@ export function compileIR(ir: QueryIR, options: CompileOptions): CompiledQuery {
     .map((f) => ({ name: f.name, ...lineColumn(ir.text, f.span.start) }))
     .sort((a, b) => a.line - b.line || a.column - b.column);
 
-  const literals = queryRequirement(ir, ctx);
-  const admission = queryAdmission(root, ctx, readCategory);
+  // Only a replay's dispatcher reads these; neither can raise a compile error (they read an IR the
+  // predicates above have already compiled), so a lint compile reports exactly the same problems.
+  const forReplay = options.purpose !== 'lint';
+  const literals = forReplay ? queryRequirement(ir, ctx) : null;
+  const admission = forReplay ? queryAdmission(root, ctx, readCategory) : undefined;
   return {
     language: options.language,
     fields,

@@ -30,6 +30,14 @@ export interface CompileOptions {
    * that have no use for it ignore it.
    */
   parsed?: { text: string; value: unknown };
+  /**
+   * What the compiled query is for. `replay` (the default) builds everything. `lint` builds only
+   * what a linter reads — the IR (`source.ir`), `fields`, `unknownFields`, `stageCount` and every
+   * compile error the full compile raises — and leaves out what only a replay's dispatcher uses
+   * (`literals` for prefiltering, `admission` gates). A lint-purpose query can still run
+   * (`newDetector`, `explain`), but a dispatcher must not be handed one.
+   */
+  purpose?: 'replay' | 'lint';
 }
 
 /** A problem in the query text itself; line and column are 1-based within the query text. */

@@ -128,6 +128,55 @@ function keyOf(value: unknown): string {
   return key;
 }
 
+/**
+ * Whether two expressions have the same `exprKey`, decided by walking both at once: no key text is
+ * built, and the walk stops at the first difference (most candidate pairs differ in a value near
+ * the top). The same rules as `keyOf`: spans are ignored, so are keys whose value is undefined, key
+ * order counts, and primitives compare by their JSON text (`NaN`, `Infinity` and `null` alike).
+ */
+export function sameExpr(a: Expr, b: Expr): boolean {
+  return sameKey(a, b);
+}
+
+function sameKey(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const objectA = a !== null && typeof a === 'object';
+  const objectB = b !== null && typeof b === 'object';
+  if (!objectA || !objectB) {
+    if (objectA || objectB) return false;
+    // Distinct primitives whose JSON texts can still agree: non-finite numbers and null.
+    return typeof a !== 'string' && typeof b !== 'string' && (JSON.stringify(a) ?? 'undefined') === (JSON.stringify(b) ?? 'undefined');
+  }
+  const arrayA = Array.isArray(a);
+  if (arrayA !== Array.isArray(b)) return false;
+  if (arrayA) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!sameKey(x[i], y[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keysX = Object.keys(x);
+  const keysY = Object.keys(y);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < keysX.length && skippedKey(keysX[i]!, x)) i++;
+    while (j < keysY.length && skippedKey(keysY[j]!, y)) j++;
+    if (i === keysX.length || j === keysY.length) return i === keysX.length && j === keysY.length;
+    const k = keysX[i]!;
+    if (k !== keysY[j] || !sameKey(x[k], y[k])) return false;
+    i++;
+    j++;
+  }
+}
+
+function skippedKey(k: string, o: Record<string, unknown>): boolean {
+  return k === 'span' || k === 'categorySpan' || o[k] === undefined;
+}
+
 /** True when a wildcard pattern has no unescaped `*` or `?` (it then tests equality). */
 export function isPlainPattern(pattern: string): boolean {
   for (let i = 0; i < pattern.length; i++) {

@@ -27,6 +27,8 @@ export function compiledQuery(rule: Rule, context: LintContext): CompileOutcome 
       outcome = compileQuery(rule.query.text, {
         language: rule.query.language,
         fieldView: rule.query.fieldView,
+        // Checks read the IR, fields, unknown fields and errors, never the replay-only parts.
+        purpose: 'lint',
         ...(rule.query.dialect ? { dialect: rule.query.dialect } : {}),
         ...(parsed ? { parsed } : {}),
       });

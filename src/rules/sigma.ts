@@ -20,7 +20,7 @@ import { fastNodeAt, positionAt, type YamlSource } from './yaml-source.js';
 import type { FastYamlDocument } from './fast-yaml.js';
 import { toYamlDocument } from './fast-yaml-nodes.js';
 import { fastParseYaml } from './fast-yaml.js';
-import { limits } from '../util/limits.js';
+import { limit } from '../util/limits.js';
 import { docKind, type SigmaDoc } from '../engine/sigma/document.js';
 
 const STATUS = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'];
@@ -434,7 +434,7 @@ function compilerDocs(docs: RegisteredDoc[]): SigmaDoc[] | undefined {
   const out: SigmaDoc[] = [];
   let offset = 0;
   for (const [i, d] of docs.entries()) {
-    const fast = fastParseYaml(d.text, limits().maxYamlDepth);
+    const fast = fastParseYaml(d.text, limit('maxYamlDepth'));
     if (!fast) return undefined;
     const start = offset;
     const shift = i === 0 ? 0 : offset + 4;

@@ -4,7 +4,7 @@
  * diagnostics rather than exceptions so that one bad file never stops a run.
  */
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
-import { limitEnvName, limits } from '../util/limits.js';
+import { limit, limitEnvName } from '../util/limits.js';
 import type { Diagnostic } from '../util/diagnostics.js';
 import type { Position } from './model.js';
 import { fastParseYaml, type FastNode, type FastYamlDocument } from './fast-yaml.js';
@@ -30,7 +30,7 @@ export function positionAt(lineCounter: LineCounter, offset: number): Position {
 
 /** Nesting deeper than the limit (checked without recursion, before anything walks the tree). */
 function yamlLimitProblem(doc: Document, text: string, file: string, lineCounter: LineCounter): Diagnostic | undefined {
-  const max = limits().maxYamlDepth;
+  const max = limit('maxYamlDepth');
   const stack: Array<[unknown, number]> = [[doc.contents, 1]];
   while (stack.length) {
     const [node, depth] = stack.pop() as [unknown, number];
@@ -59,7 +59,7 @@ function yamlLimitProblem(doc: Document, text: string, file: string, lineCounter
 }
 
 export function parseYamlSource(text: string, file: string): YamlParse {
-  const fast = fastParseYaml(text, limits().maxYamlDepth);
+  const fast = fastParseYaml(text, limit('maxYamlDepth'));
   if (fast) return { ok: true, source: fastSource(text, fast) };
   return parseWithYaml(text, file);
 }
@@ -160,18 +160,18 @@ function parseWithYaml(text: string, file: string): YamlParse {
           severity: 'error',
           code: 'load/yaml-syntax',
           message: /Maximum call stack size exceeded/.test(e.message)
-            ? `invalid YAML: nested too deeply to read (the limit is ${limits().maxYamlDepth} levels)`
+            ? `invalid YAML: nested too deeply to read (the limit is ${limit('maxYamlDepth')} levels)`
             : `invalid YAML: ${firstLine(e.message)}`,
           hint: yamlHint(e.code),
         } satisfies Diagnostic;
       }),
     };
   }
-  const limit = yamlLimitProblem(doc, text, file, lineCounter);
-  if (limit) return { ok: false, diagnostics: [limit] };
+  const tooDeep = yamlLimitProblem(doc, text, file, lineCounter);
+  if (tooDeep) return { ok: false, diagnostics: [tooDeep] };
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: limits().maxYamlAliases });
+    data = doc.toJS({ maxAliasCount: limit('maxYamlAliases') });
   } catch (err) {
     // yaml refuses documents whose aliases expand too much (a "billion laughs" bomb)
     const at = positionAt(lineCounter, Math.max(0, text.indexOf('*')));
@@ -185,7 +185,7 @@ function parseWithYaml(text: string, file: string): YamlParse {
           severity: 'error',
           code: 'load/yaml-limit',
           message: `YAML aliases expand too much (${(err as Error).message}); the file is not loaded`,
-          hint: `Write the repeated values out, or raise the limit of ${limits().maxYamlAliases} alias uses with ${limitEnvName('maxYamlAliases')}.`,
+          hint: `Write the repeated values out, or raise the limit of ${limit('maxYamlAliases')} alias uses with ${limitEnvName('maxYamlAliases')}.`,
         },
       ],
     };

@@ -33,16 +33,25 @@ const ENV_NAMES: Record<keyof Limits, string> = {
   maxRegexLength: 'RULEPROOF_MAX_REGEX_LENGTH',
 };
 
+const LIMIT_KEYS = Object.keys(ENV_NAMES) as Array<keyof Limits>;
+
 /** The limits in force: defaults, overridden by positive integers in the environment. */
 export function limits(env: NodeJS.ProcessEnv = process.env): Limits {
   const out: Limits = { ...DEFAULT_LIMITS };
-  for (const key of Object.keys(ENV_NAMES) as Array<keyof Limits>) {
-    const raw = env[ENV_NAMES[key]];
-    if (raw === undefined || raw === '') continue;
-    const n = Number(raw);
-    if (Number.isInteger(n) && n > 0) out[key] = n;
-  }
+  for (const key of LIMIT_KEYS) out[key] = limit(key, env);
   return out;
+}
+
+/**
+ * One limit in force (the environment is read on every call, so a changed variable takes effect).
+ * Hot paths ask for the one limit they need: each environment read costs a lookup in the process's
+ * environment, and a lint run asks tens of thousands of times.
+ */
+export function limit(key: keyof Limits, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[ENV_NAMES[key]];
+  if (raw === undefined || raw === '') return DEFAULT_LIMITS[key];
+  const n = Number(raw);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_LIMITS[key];
 }
 
 /** The environment variable that sets a limit (for messages: "raise it with …"). */

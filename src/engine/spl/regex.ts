@@ -17,7 +17,7 @@
  */
 import type { Span } from '../ir.js';
 import { automatonMatcher, backtrackingHazard, SafeRegexError, type RegexCharSet, type RegexNode } from '../safe-regex.js';
-import { limits, limitEnvName } from '../../util/limits.js';
+import { limit, limitEnvName } from '../../util/limits.js';
 import { SplError } from './lexer.js';
 
 /** Frame characters: noncharacters, which never occur in real text (any that do are replaced). */
@@ -58,7 +58,7 @@ function spanAt(span: Span, offset: number): Span {
 }
 
 function checkLength(pattern: string, span: Span): void {
-  const max = limits().maxRegexLength;
+  const max = limit('maxRegexLength');
   if (pattern.length > max) {
     throw new SplError(
       `unsafe regular expression: the pattern is ${pattern.length} characters long (limit ${max}; raise it with ${limitEnvName('maxRegexLength')})`,
@@ -120,7 +120,7 @@ export function pcreAutomatonTest(body: string, flags: { i?: boolean; m?: boolea
  * `$`, `\s` and escapes. Undefined when only the backtracking RegExp can run it.
  */
 export function jsRegexAutomatonTest(pattern: string, caseInsensitive: boolean): ((input: string) => boolean) | undefined {
-  if (pattern.length > limits().maxRegexLength) return undefined;
+  if (pattern.length > limit('maxRegexLength')) return undefined;
   return automatonTest(pattern, { i: caseInsensitive, m: false, s: true, js: true }, true);
 }
 

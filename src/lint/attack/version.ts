@@ -102,15 +102,26 @@ function onlyIn(catalogue: AttackCatalogue, base: AttackCatalogue, evidence: Att
  * not; `base` itself when there is none.
  */
 export function inferAttackCatalogue(base: AttackCatalogue, evidence: AttackEvidence): { catalogue: AttackCatalogue; evidence: string[] } {
-  const newer = bundledAttackVersions()
-    .filter((v) => compareAttackVersions(v, base.version) > 0)
-    .reverse();
-  for (const version of newer) {
-    const candidate = loadAttackCatalogue(version);
+  for (const candidate of newerCatalogues(base)) {
     const found = onlyIn(candidate, base, evidence);
     if (found.length) return { catalogue: candidate, evidence: found };
   }
   return { catalogue: base, evidence: [] };
+}
+
+const NEWER = new WeakMap<AttackCatalogue, AttackCatalogue[]>();
+
+/** The bundled releases newer than `base`, newest first (asked once per rule: worked out once per catalogue). */
+function newerCatalogues(base: AttackCatalogue): AttackCatalogue[] {
+  let newer = NEWER.get(base);
+  if (!newer) {
+    newer = bundledAttackVersions()
+      .filter((v) => compareAttackVersions(v, base.version) > 0)
+      .reverse()
+      .map((v) => loadAttackCatalogue(v));
+    NEWER.set(base, newer);
+  }
+  return newer;
 }
 
 /** For loaders that turn tags into threat mappings (Sigma): the release the tags are written in. */

@@ -1,7 +1,7 @@
 import { collectFields, type Expr, type QueryIR, type Scalar } from '../../engine/ir.js';
 import { ecsFieldType } from '../../events/views/ecs.js';
 import type { Rule } from '../../rules/model.js';
-import { conditionsOf, exprKey, describeExpr, exprText, foldCase, queryIR, showValue, spanLocation, walkExpr } from '../query-ir.js';
+import { conditionsOf, exprKey, describeExpr, exprText, foldCase, queryIR, sameExpr, showValue, spanLocation, walkExpr } from '../query-ir.js';
 import type { Finding, LintCheck } from '../types.js';
 
 export const queryDuplicateCondition: LintCheck = {
@@ -41,20 +41,26 @@ export const queryDuplicateCondition: LintCheck = {
 type Report = (at: Expr, message: string, hint: string) => void;
 
 function repeatedTerms(rule: Rule, ir: QueryIR, kind: 'and' | 'or', terms: readonly Expr[], report: Report): void {
-  const first = new Map<string, Expr>();
-  // Only terms that share a kind and a field can be equal: key just those (most ANDs have none).
-  const shape = (term: Expr) => `${term.kind}:${'subject' in term && term.subject.kind === 'field' ? term.subject.name : term.kind === 'compare' && term.left.kind === 'field' ? term.left.name : ''}`;
-  const shapes = new Map<string, number>();
-  for (const term of terms) shapes.set(shape(term), (shapes.get(shape(term)) ?? 0) + 1);
-  for (const term of terms) {
-    if (shapes.get(shape(term))! < 2) continue;
+  // Only terms that share a kind and a field can be equal: compare just those (most ANDs have none).
+  const shapes = terms.map(shapeOf);
+  const counts = new Map<string, number>();
+  for (const shape of shapes) counts.set(shape, (counts.get(shape) ?? 0) + 1);
+  if (counts.size === terms.length) return;
+  // Per shape, the first term of each distinct condition seen so far, in order.
+  const firsts = new Map<string, Expr[]>();
+  for (let t = 0; t < terms.length; t++) {
+    const term = terms[t]!;
+    const shape = shapes[t]!;
+    if (counts.get(shape)! < 2) continue;
     // Analysed-text conditions compare tokens: two different phrases can lower to the same tokens
     // ("$pSHoMe[" and "+$pSHoMe["), which says more about the analyzer than about the author.
     if (readsAnalysedText(term)) continue;
-    const key = exprKey(term);
-    const earlier = first.get(key);
+    let seen = firsts.get(shape);
+    if (!seen) firsts.set(shape, (seen = []));
+    // Large groups are keyed (linear); small ones compared pairwise, which stops at the first difference.
+    const earlier = seen.length > 16 ? keyedEqual(seen, term) : seen.find((e) => sameExpr(e, term));
     if (!earlier) {
-      first.set(key, term);
+      seen.push(term);
       continue;
     }
     // Two copies from one place in the text are the lowering's (a Sigma field with several
@@ -66,6 +72,17 @@ function repeatedTerms(rule: Rule, ir: QueryIR, kind: 'and' | 'or', terms: reado
     const line = spanLocation(rule, ir, earlier.span).line;
     report(term, `the condition \`${describeExpr(ir, term)}\` appears twice in one ${kind.toUpperCase()} (first at line ${line})`, 'Remove the repeated condition, or correct it to the value that was meant.');
   }
+}
+
+function shapeOf(term: Expr): string {
+  const field = 'subject' in term && term.subject.kind === 'field' ? term.subject.name : term.kind === 'compare' && term.left.kind === 'field' ? term.left.name : '';
+  return `${term.kind}:${field}`;
+}
+
+/** The first of `distinct` (pairwise different conditions) with the key of `term`. */
+function keyedEqual(distinct: readonly Expr[], term: Expr): Expr | undefined {
+  const key = exprKey(term);
+  return distinct.find((e) => exprKey(e) === key);
 }
 
 function valueKey(value: Scalar, caseInsensitive: boolean): string {

@@ -17,7 +17,8 @@ export const querySequenceMaxspan: LintCheck = {
       'events must be. Applies to EQL queries.',
   },
   check(rule) {
-    if (rule.query.language !== 'eql') return [];
+    // Blanking comments and strings only removes text: without the word there is no sequence.
+    if (rule.query.language !== 'eql' || !rule.query.text.includes('sequence')) return [];
     const code = codeOnly(rule.query.text);
     const match = /^\s*(sequence)\b/.exec(code);
     if (!match || /\bmaxspan\s*=/.test(code)) return [];

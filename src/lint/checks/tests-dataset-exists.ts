@@ -27,12 +27,15 @@ export const testsDatasetExists: LintCheck = {
     const root = repositoryRoot(rule);
     if (!root) return [];
     // Thousands of tests name the same few datasets: each path is looked up once per lint run.
+    // Keyed by root and path as written, so that neither is resolved again either.
     const exists = context.memo('tests/dataset-exists:paths', () => new Map<string, boolean>());
     const findings: Finding[] = [];
-    for (const [i, test] of rule.tests.entries()) {
-      const file = resolveContentPath(root, test.dataset);
-      let found = exists.get(file);
-      if (found === undefined) exists.set(file, (found = existsSync(file)));
+    const tests = rule.tests;
+    for (let i = 0; i < tests.length; i++) {
+      const test = tests[i]!;
+      const key = `${root}\u0000${test.dataset}`;
+      let found = exists.get(key);
+      if (found === undefined) exists.set(key, (found = existsSync(resolveContentPath(root, test.dataset))));
       if (found) continue;
       findings.push({
         location: locateTestField(rule, i, 'dataset'),
