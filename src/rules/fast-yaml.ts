@@ -2,13 +2,14 @@
  * A fast reader for the block-style YAML that rule files and tests sidecars are written in: one
  * document whose root is a block mapping, with block mappings and sequences, plain, single- and
  * double-quoted scalars (one line each, plain ones may continue on more-indented lines), literal
- * and folded block scalars, single-line flow sequences of scalars, comments and CRLF line breaks.
+ * and folded block scalars, single-line flow sequences of scalars and flow mappings of scalars,
+ * comments and CRLF line breaks.
  *
  * It returns the same plain values as `yaml`'s `parseDocument(…).toJS()` (YAML 1.2 core schema),
  * and for every node the same `[start, valueEnd, nodeEnd]` range `yaml` gives it, or `undefined`
- * for anything outside that subset (anchors, aliases, tags, directives, several documents, flow
- * mappings, explicit keys, duplicate keys, empty values, tabs where indentation is read, …) and
- * for every text `yaml` would reject. Callers then parse with `yaml`, which produces the
+ * for anything outside that subset (anchors, aliases, tags, directives, several documents, nested
+ * or multi-line flow collections, explicit keys, duplicate keys, empty values, tabs where
+ * indentation is read, …) and for every text `yaml` would reject. Callers then parse with `yaml`, which produces the
  * diagnostics: this reader never reports an error of its own. `test/rules/fast-yaml.test.ts`
  * compares it with `yaml` over the repository's YAML and generated documents.
  *
@@ -393,7 +394,9 @@ class Reader {
       const column = p - (this.starts[l] as number);
       let item: FastNode;
       if (this.isSeqItem(l, column)) decline();
-      if (this.looksLikeKey(l, p)) item = this.blockMap(l, column, depth + 1);
+      const opening = t.charCodeAt(p);
+      // `- {a: b}` is a flow mapping item, not a key (a flow collection as a key is declined later).
+      if (opening !== 123 && opening !== 91 && this.looksLikeKey(l, p)) item = this.blockMap(l, column, depth + 1);
       else {
         this.line = l;
         item = this.inlineValue(l, p, indent, depth);
@@ -423,6 +426,7 @@ class Reader {
       return node;
     }
     if (c === 91) return this.flowSeq(line, p, depth);
+    if (c === 123) return this.flowMap(line, p, depth);
     return this.plain(line, p, parent);
   }
 
@@ -673,6 +677,78 @@ class Reader {
       decline();
     }
     return { kind: 'seq', items, range: [p, q, this.trailing(line, q)], position: this.pos(line, p) };
+  }
+
+  /**
+   * A single-line flow mapping of scalars with plain keys, `{id: T1021, name: Remote Services}`
+   * (native rules write ATT&CK entries so). Nested collections, quoted or empty keys, a value with
+   * a `:`, an empty mapping and a trailing comma are declined.
+   */
+  private flowMap(line: number, p: number, depth: number): FastMap {
+    if (depth + 1 > this.maxDepth) decline();
+    const t = this.text;
+    const end = this.ends[line] as number;
+    const keys: FastScalar[] = [];
+    const values: FastNode[] = [];
+    let q = p + 1;
+    for (;;) {
+      while (q < end && t.charCodeAt(q) === SPACE) q++;
+      if (q >= end || !plainStart(t, q, end)) decline();
+      const c = t.charCodeAt(q);
+      if (c === 34 || c === 39 || c === 45 || c === 63) decline();
+      const ks = q;
+      while (q < end && t.charCodeAt(q) !== COLON) {
+        const d = t.charCodeAt(q);
+        if (d === 44 || d === 91 || d === 93 || d === 123 || d === 125 || d === HASH || d === TAB) decline();
+        q++;
+      }
+      if (q + 1 >= end || t.charCodeAt(q + 1) !== SPACE) decline();
+      let ke = q;
+      while (ke > ks && t.charCodeAt(ke - 1) === SPACE) ke--;
+      const keySource = t.slice(ks, ke);
+      const name = resolvePlain(keySource);
+      if (typeof name !== 'string' || name === '__proto__' || name === '<<') decline();
+      for (let i = 0; i < keys.length; i++) if ((keys[i] as FastScalar).value === name) decline();
+      keys.push({ kind: 'scalar', value: name, type: 'PLAIN', source: keySource, range: [ks, ke, ke], position: this.pos(line, ks) });
+      q++;
+      while (q < end && t.charCodeAt(q) === SPACE) q++;
+      if (q >= end) decline();
+      const v = t.charCodeAt(q);
+      let value: FastScalar;
+      if (v === 34 || v === 39) {
+        const quoted = this.quoted(line, q, end);
+        value = quoted.node;
+        q = quoted.end;
+      } else {
+        if (!plainStart(t, q, end) || v === 45 || v === 44 || v === 125) decline();
+        const s = q;
+        let e = q;
+        while (q < end) {
+          const d = t.charCodeAt(q);
+          if (d === 44 || d === 125) break;
+          if (d === 91 || d === 93 || d === 123 || d === COLON || d === TAB || d === HASH) decline();
+          q++;
+          if (d !== SPACE) e = q;
+        }
+        const source = t.slice(s, e);
+        value = { kind: 'scalar', value: resolvePlain(source), type: 'PLAIN', source, range: [s, e, e], position: this.pos(line, s) };
+      }
+      while (q < end && t.charCodeAt(q) === SPACE) q++;
+      value.range[2] = q;
+      values.push(value);
+      if (q >= end) decline();
+      const d = t.charCodeAt(q);
+      if (d === 44) {
+        q++;
+        continue;
+      }
+      if (d === 125) {
+        q++;
+        break;
+      }
+      decline();
+    }
+    return { kind: 'map', keys, values, range: [p, q, this.trailing(line, q)], position: this.pos(line, p) };
   }
 
   /** `|` or `>` at `p`, with optional chomping indicator; content on the following lines. */
