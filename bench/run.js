@@ -3,7 +3,7 @@
  * `npm run bench`: ruleproof's speed and memory, each figure next to a baseline measured in the
  * same run on the same file (docs/performance.md explains every row).
  *
- *   node bench/run.js [--events N] [--gb X] [--repeat R] [--rules 1,100,1000] [--jobs-events N] [--skip-jobs] [--skip-evtx] [--no-pin] [--json FILE]
+ *   node bench/run.js [--events N] [--gb X] [--repeat R] [--rules 1,100,1000] [--jobs-events N] [--skip-jobs] [--skip-evtx] [--no-pin] [--only SECTIONS] [--json FILE]
  *
  * - generated ECS NDJSON (default 200,000 events, about 490 bytes each; `--gb 1` adds a ~1 GB file)
  *   in the OS temporary directory, deleted at the end;
@@ -45,6 +45,16 @@ const RULE_COUNTS = String(opt('rules', '1,100,1000')).split(',').map(Number);
 /** Events in each of the two `--jobs` datasets: large enough that start-up does not decide the ratio. */
 const JOBS_EVENTS = Number(opt('jobs-events', 1_000_000));
 const JSON_OUT = opt('json', '');
+/** `--only queries,replay,…`: run only these sections (queries, python, partials, replay, events, jobs, large, evtx). */
+const SECTIONS = ['queries', 'python', 'partials', 'replay', 'events', 'jobs', 'large', 'evtx'];
+const ONLY = opt('only', '') ? new Set(String(opt('only', '')).split(',')) : undefined;
+for (const name of ONLY ?? []) {
+  if (!SECTIONS.includes(name)) {
+    console.error(`bench/run.js: unknown section ${name} (sections: ${SECTIONS.join(', ')})`);
+    process.exit(2);
+  }
+}
+const want = (section) => !ONLY || ONLY.has(section) || (section === 'queries' && (ONLY.has('python') || ONLY.has('partials')));
 /**
  * The targets are stated for one core ("replay at ≥ 0.8× the bare JSON.parse loop on one core"), so
  * every single-process run — the baseline, ruleproof, the Python peer — is pinned to the same core
@@ -206,13 +216,16 @@ async function main() {
   const FILTER = 'any where process.parent.name == "wsmprovhost.exe"';
   const SEQUENCE =
     'sequence by host.id with maxspan=30s [any where network.direction == "incoming" and destination.port == 5985] [any where process.parent.name == "wsmprovhost.exe"]';
-  log('\nqueries (ruleproof query, end to end):');
-  const base = baseline(dataA, REPEAT);
-  row('baseline: JSON.parse every line', base, events, bytes, base);
-  const readOnly = best(REPEAT, () => measureNode([path.join(here, 'read-only.mjs'), dataA], { stdout: 'pipe' }));
+  const onFile = want('queries') || want('replay') || want('events');
+  const base = onFile ? baseline(dataA, REPEAT) : undefined;
+  // The event pipeline alone (read, parse, order), here and over a 100-line file (its start-up).
   const tinyData = path.join(scratch, 'tiny.ndjson');
   writeFileSync(tinyData, headLines(dataA, 100));
-  const readOnlyTiny = best(REPEAT, () => measureNode([path.join(here, 'read-only.mjs'), tinyData], { stdout: 'pipe' }));
+  const readOnly = onFile ? best(REPEAT, () => measureNode([path.join(here, 'read-only.mjs'), dataA], { stdout: 'pipe' })) : undefined;
+  const readOnlyTiny = onFile ? best(REPEAT, () => measureNode([path.join(here, 'read-only.mjs'), tinyData], { stdout: 'pipe' })) : undefined;
+  if (want('queries')) {
+  log('\nqueries (ruleproof query, end to end):');
+  row('baseline: JSON.parse every line', base, events, bytes, base);
   row('read, parse and order only (no query)', readOnly, events, bytes, base, 'the event pipeline a replay runs');
   const query = (q, env) => best(REPEAT, () => measureNode([bin, 'query', '-l', 'eql', q, dataA], { env, stdout: 'pipe' }));
   const counts = {};
@@ -243,10 +256,13 @@ async function main() {
       results.sequenceEvalPerEventUs = (measured.runs[1].ms * 1000) / measured.events;
     }
   }
+  }
 
   // 2. the Python eql engine on the same queries and file
   const peer = process.env.EQL_PEER;
-  if (peer) {
+  if (!want('python')) {
+    // not asked for (--only)
+  } else if (peer) {
     log('\nPython eql (EQL_PEER):');
     const python = process.env.EQL_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
     for (const [name, q] of [['filter', FILTER], ['sequence', SEQUENCE]]) {
@@ -299,7 +315,7 @@ async function main() {
 
   // 2b. sequence state: the same sequence over a file where partial sequences pile up (an incoming
   // WinRM connection every 10 events instead of every 100): the cost per event must stay flat.
-  {
+  if (want('partials')) {
     const dense = path.join(repo, 'data/dense-partials.ndjson');
     const g = await generateEcsNdjson(dense, { events: EVENTS, seed: 43, decoyEvery: 10 });
     log(`\nsequence with 10x the pending partial sequences (${g.events} events, one decoy per 10):`);
@@ -321,8 +337,8 @@ async function main() {
 
   // 3. replay throughput: ruleproof test with N mutated rules
   const bases = await bundledEqlQueries(root, dist);
-  log(`\nreplay (ruleproof test) over the same file, rules mutated from ${bases.length} bundled EQL rules:`);
-  for (const n of RULE_COUNTS) {
+  if (want('replay')) log(`\nreplay (ruleproof test) over the same file, rules mutated from ${bases.length} bundled EQL rules:`);
+  for (const n of want('replay') ? RULE_COUNTS : []) {
     const dir = path.join(scratch, `rules-${n}`);
     mkdirSync(path.join(dir, 'data'), { recursive: true });
     rmSync(path.join(dir, 'data/a.ndjson'), { force: true });
@@ -370,7 +386,7 @@ async function main() {
   }
 
   // 3b. 100 single-event rules (the last stage of each mutation): literals everywhere
-  {
+  if (want('events')) {
     const dir = path.join(scratch, 'events-100');
     mkdirSync(path.join(dir, 'data'), { recursive: true });
     spawnSync('ln', [dataA, path.join(dir, 'data/a.ndjson')]);
@@ -383,7 +399,7 @@ async function main() {
   }
 
   // 4. --jobs: two datasets, 100 rules, one worker vs two
-  if (!flag('skip-jobs')) {
+  if (!flag('skip-jobs') && want('jobs')) {
     log(`\n--jobs (two datasets of ${fmt(JOBS_EVENTS)} events, 100 rules):`);
     const dir = path.join(scratch, 'jobs');
     mkdirSync(path.join(dir, 'data'), { recursive: true });
@@ -405,7 +421,7 @@ async function main() {
   }
 
   // 5. a large file: memory stays bounded
-  if (GB > 0) {
+  if (GB > 0 && want('large')) {
     log(`\nlarge file (${GB} GB):`);
     const dir = path.join(scratch, 'large');
     mkdirSync(path.join(dir, 'data'), { recursive: true });
@@ -435,7 +451,7 @@ async function main() {
   }
 
   // 6. EVTX, by the events engineer's bench when it is there
-  if (!flag('skip-evtx')) {
+  if (!flag('skip-evtx') && want('evtx')) {
     const eventsBench = path.join(here, 'events.mjs');
     if (existsSync(eventsBench)) {
       try {
