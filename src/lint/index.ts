@@ -57,12 +57,16 @@ export function lintRules(rules: Rule[], options: LintOptions): Diagnostic[] {
   const severityFor = severityResolver(options.severities, overrides, checks);
   // Rule by rule, so that a rule's compiled query (the largest thing checks share) can be let go
   // once every check has seen it; findings are sorted below, so the order of the loops does not show.
+  // The checks that apply to each format, worked out once rather than for every rule.
+  const checksByFormat = new Map<string, readonly LintCheck[]>();
   for (const rule of ordered) {
-    for (const check of checks) {
-      if (check.formats && !check.formats.includes(rule.format)) continue;
+    let applicable = checksByFormat.get(rule.format);
+    if (!applicable) checksByFormat.set(rule.format, (applicable = checks.filter((c) => !c.formats || c.formats.includes(rule.format))));
+    for (const check of applicable) {
       const setting = severityFor(check.id, rule.source.file);
       if (setting === 'off') continue;
-      diagnostics.push(...runCheck(check, rule, context, setting));
+      const found = runCheck(check, rule, context, setting);
+      if (found.length) diagnostics.push(...found);
     }
     forgetCompiledQuery(rule, context);
   }
@@ -86,7 +90,12 @@ export function lintRules(rules: Rule[], options: LintOptions): Diagnostic[] {
 function severityResolver(severities: Record<string, SeveritySetting>, overrides: readonly LintOverride[], checks: readonly LintCheck[]) {
   const defaults = new Map<string, SeveritySetting>(Object.entries(WAIVER_CHECKS).map(([id, c]) => [id, c.defaultSeverity]));
   for (const c of checks) defaults.set(c.id, c.defaultSeverity);
-  const base = (checkId: string): SeveritySetting => severities[checkId] ?? defaults.get(checkId) ?? 'warning';
+  const resolved = new Map<string, SeveritySetting>();
+  const base = (checkId: string): SeveritySetting => {
+    let setting = resolved.get(checkId);
+    if (setting === undefined) resolved.set(checkId, (setting = severities[checkId] ?? defaults.get(checkId) ?? 'warning'));
+    return setting;
+  };
   // Without overrides the file does not matter: asked once per check and rule, so keep it cheap.
   if (!overrides.length) return (checkId: string, _file: string): SeveritySetting => base(checkId);
   const cache = new Map<string, Map<string, SeveritySetting>>();
@@ -121,7 +130,9 @@ function ruleFiles(rules: readonly Rule[]): Map<string, string> {
 
 function runCheck(check: LintCheck, rule: Rule, context: LintContext, severity: Severity): Diagnostic[] {
   try {
-    return check.check(rule, context).map((finding) => {
+    const findings = check.check(rule, context);
+    if (!findings.length) return NO_DIAGNOSTICS;
+    return findings.map((finding) => {
       const where = finding.location ?? locate(rule, finding.path ?? '');
       return {
         ...where,
@@ -144,6 +155,8 @@ function runCheck(check: LintCheck, rule: Rule, context: LintContext, severity: 
     ];
   }
 }
+
+const NO_DIAGNOSTICS: Diagnostic[] = [];
 
 function compareRules(a: Rule, b: Rule): number {
   const byFile = a.source.file < b.source.file ? -1 : a.source.file > b.source.file ? 1 : 0;

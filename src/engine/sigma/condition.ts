@@ -140,10 +140,17 @@ export function parseCondition(text: string): CondNode {
   return node;
 }
 
+const PATTERNS = new Map<string, RegExp>();
+
 /** Identifiers an `x of pattern` covers: `them` is every identifier not starting with `_`. */
 export function identifiersOf(pattern: string, identifiers: readonly string[]): string[] {
   if (pattern === 'them') return identifiers.filter((i) => !i.startsWith('_'));
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  let re = PATTERNS.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    // Rules reuse a handful of patterns (selection*, filter_*): each is compiled once.
+    if (PATTERNS.size < 10_000) PATTERNS.set(pattern, re);
+  }
   return identifiers.filter((i) => re.test(i) && (!i.startsWith('_') || pattern.startsWith('_')));
 }
 

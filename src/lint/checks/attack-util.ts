@@ -21,8 +21,21 @@ export interface RefInContext {
   mapping: ThreatMapping;
 }
 
-/** Each reference once (formats that nest techniques repeat the tactic in every flattened entry). */
-export function attackRefs(rule: Rule): RefInContext[] {
+const REFS = new WeakMap<Rule, { threat: ThreatMapping[]; refs: readonly RefInContext[] }>();
+
+/**
+ * Each reference once (formats that nest techniques repeat the tactic in every flattened entry).
+ * Worked out once per rule (the ATT&CK checks each ask), again if the rule's mapping is replaced.
+ */
+export function attackRefs(rule: Rule): readonly RefInContext[] {
+  const cached = REFS.get(rule);
+  if (cached && cached.threat === rule.threat) return cached.refs;
+  const refs = distinctRefs(rule);
+  REFS.set(rule, { threat: rule.threat, refs });
+  return refs;
+}
+
+function distinctRefs(rule: Rule): RefInContext[] {
   const seen = new Set<string>();
   const out: RefInContext[] = [];
   for (const mapping of rule.threat) {

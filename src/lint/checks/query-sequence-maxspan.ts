@@ -3,7 +3,7 @@ import type { LintCheck } from '../types.js';
 
 /** The query with comments and string literals blanked out (same length, same lines). */
 function codeOnly(text: string): string {
-  const blank = (s: string) => s.replace(/[^\n]/g, ' ');
+  const blank = (s: string) => (s.includes('\n') ? s.replace(/[^\n]/g, ' ') : ' '.repeat(s.length));
   return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, blank);
 }
 
