@@ -94,7 +94,7 @@ async function jitter(source, target, jitterMs, maxBytes) {
 }
 
 /** An EVTX file of `chunkCount` chunks repeated from the bundled EVTX-ATTACK-SAMPLES files. */
-function syntheticEvtx(dir, chunkCount) {
+export function syntheticEvtx(dir, chunkCount) {
   const sampleDir = path.join(root, 'datasets/evtx-attack-samples/lateral_movement');
   const names = readdirSync(sampleDir).filter((f) => f.endsWith('.evtx')).sort();
   const chunks = names.map((f) => readFileSync(path.join(sampleDir, f)).subarray(4096, 4096 + 0x10000));
