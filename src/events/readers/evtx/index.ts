@@ -4,7 +4,7 @@
  * Binary XML and yields it as a `WindowsRecord`. Damage costs only what is damaged: a bad chunk is
  * skipped with a warning naming its byte offset, a bad record likewise, and the reading goes on.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Diagnostic, Severity } from '../../../util/diagnostics.js';
 import { windowsRecordFromEvent } from '../../xml/windows-event.js';
 import type { RawRecord, RecordReader } from '../types.js';
@@ -22,14 +22,27 @@ function at(offset: number): string {
   return `byte offset ${offset} (0x${offset.toString(16)})`;
 }
 
-async function readFully(handle: FileHandle, buf: Buffer, length: number, position: number): Promise<number> {
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return done;
+/**
+ * Positioned reads of a file, synchronous: a 64 KiB read from the page cache costs far less than
+ * the promise and thread-pool round trip of `FileHandle.read` (which took 0.45 s of CPU for a
+ * 250 MiB log, a sixth of reading it). Every 16 reads the event loop gets a turn, so a replay on
+ * worker threads or a timer is never starved.
+ */
+function fileSource(fd: number, size: number): EvtxByteSource {
+  let reads = 0;
+  return {
+    size,
+    async read(buf, length, position) {
+      if (++reads % 16 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      let done = 0;
+      while (done < length) {
+        const bytesRead = readSync(fd, buf, done, length - done, position + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done;
+    },
+  };
 }
 
 /**
@@ -101,20 +114,18 @@ export const readEvtxRecords: RecordReader = async function* (absPath, options) 
     }
     return;
   }
-  let handle: FileHandle;
+  let fd: number;
   try {
-    handle = await open(absPath, 'r');
+    fd = openSync(absPath, 'r');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     report('error', 'dataset/unreadable', `cannot read the dataset: ${e.code ?? ''} ${e.message}`.trim());
     return;
   }
   try {
-    const size = (await handle.stat()).size;
-    const source: EvtxByteSource = { size, read: (buf, length, position) => readFully(handle, buf, length, position) };
-    yield* readEvtxSource(source, report);
+    yield* readEvtxSource(fileSource(fd, fstatSync(fd).size), report);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 };
 
