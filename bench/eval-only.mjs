@@ -23,7 +23,7 @@ const { dispatchTo } = await load('engine/dispatch.js');
 const args = process.argv.slice(2);
 const file = path.resolve(args[0] ?? '');
 const option = (name) => args.flatMap((a, i) => (a === `--${name}` ? [args[i + 1]] : []));
-const limit = Number(option('events')[0] ?? 50_000);
+const limit = Number(option('events')[0] ?? 200_000);
 const REPEAT = 5;
 
 const events = [];

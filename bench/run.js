@@ -128,7 +128,7 @@ function measureNode(argv, { cwd = root, env = {}, stdout = 'ignore', youngGener
 }
 
 /**
- * Evaluation alone, measured directly (bench/eval-only.mjs): the first 50,000 events held in
+ * Evaluation alone, measured directly (bench/eval-only.mjs): the first 200,000 events held in
  * memory, pushed through the compiled queries, against JSON.parse of the same lines.
  */
 function evaluationAlone(file, args) {
