@@ -26,26 +26,45 @@ export class VersionLocks {
 
   constructor(private readonly root: string) {}
 
+  /** Per rule directory: the lock files to consult, nearest first (rules share a few directories). */
+  private readonly candidates = new Map<string, string[]>();
+  private readonly relative = new Map<string, string>();
+
   /** The version the nearest lock file gives a rule id, if any. */
   versionFor(ruleId: string, ruleAbsPath: string): LockedVersion | undefined {
+    // Files are consulted in order and read only when reached, as before the list was kept.
+    for (const file of this.candidatesFor(ruleAbsPath)) {
+      const found = this.lookup(file, ruleId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private candidatesFor(ruleAbsPath: string): string[] {
+    const ruleDir = path.dirname(ruleAbsPath);
+    let files = this.candidates.get(ruleDir);
+    if (files) return files;
+    files = [];
     const root = path.resolve(this.root);
     let dir = path.dirname(path.resolve(ruleAbsPath));
     for (;;) {
-      for (const rel of ELASTIC_LOCKS) {
-        const found = this.lookup(path.join(dir, rel), ruleId);
-        if (found) return found;
-      }
+      for (const rel of ELASTIC_LOCKS) files.push(path.join(dir, rel));
       const up = path.dirname(dir);
       if (dir === root || up === dir || !isInside(root, up)) break;
       dir = up;
     }
-    return this.lookup(path.join(root, RULEPROOF_LOCK), ruleId);
+    files.push(path.join(root, RULEPROOF_LOCK));
+    this.candidates.set(ruleDir, files);
+    return files;
   }
 
   private lookup(file: string, ruleId: string): LockedVersion | undefined {
     const table = this.table(file);
     const version = table?.get(ruleId);
-    return version === undefined ? undefined : { version, lockFile: toPosixRelative(this.root, file) };
+    if (version === undefined) return undefined;
+    let lockFile = this.relative.get(file);
+    if (lockFile === undefined) this.relative.set(file, (lockFile = toPosixRelative(this.root, file)));
+    return { version, lockFile };
   }
 
   private table(file: string): LockTable | null {

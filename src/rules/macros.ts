@@ -37,8 +37,24 @@ function isDirectory(p: string): boolean {
   }
 }
 
+/**
+ * Per rule directory and root, the repository found for it (thousands of rules share a few
+ * directories). Only found ones are kept: a folder where none was found is searched again, so a
+ * `macros/` folder made later is seen, as it was before this cache.
+ */
+const repositoryDirs = new Map<string, string>();
+
 /** The nearest ancestor of a rule file (not above `root`) that holds a `macros/` folder. */
 export function findContentRepository(ruleAbsPath: string, root: string): string | undefined {
+  const key = `${path.dirname(ruleAbsPath)}\u0000${root}`;
+  const cached = repositoryDirs.get(key);
+  if (cached !== undefined) return cached;
+  const found = searchContentRepository(ruleAbsPath, root);
+  if (found !== undefined) repositoryDirs.set(key, found);
+  return found;
+}
+
+function searchContentRepository(ruleAbsPath: string, root: string): string | undefined {
   const top = path.resolve(root);
   let dir = path.dirname(path.resolve(ruleAbsPath));
   const inside = (d: string) => d === top || d.startsWith(top + path.sep);
