@@ -188,7 +188,7 @@ export function isPlainPattern(pattern: string): boolean {
 }
 
 function unescapePattern(pattern: string): string {
-  return pattern.replace(/\\(.)/g, '$1');
+  return pattern.includes('\\') ? pattern.replace(/\\(.)/g, '$1') : pattern;
 }
 
 /**
@@ -256,6 +256,19 @@ function fieldAndLiteral(left: Expr, right: Expr, op: string): { field: string; 
  * matches). ECS says so with `normalize: array`; Sigma's Sysmon names map to their ECS fields.
  */
 export function mayHoldSeveralValues(field: string): boolean {
+  let answer = SEVERAL_VALUES.get(field);
+  if (answer === undefined) {
+    answer = lookUpSeveralValues(field);
+    if (SEVERAL_VALUES.size < 100_000) SEVERAL_VALUES.set(field, answer);
+  }
+  return answer;
+}
+
+/** Per field name, the answers of `mayHoldSeveralValues` and `singleValued` (the shipped schemas do not change during a run). */
+const SEVERAL_VALUES = new Map<string, boolean>();
+const SINGLE_VALUED = new Map<string, boolean>();
+
+function lookUpSeveralValues(field: string): boolean {
   const arrays = fieldSchema('ecs').arrays;
   if (arrays.has(field)) return true;
   const ecsName = SYSMON_TO_ECS[field.replace(/^winlog\.event_data\./, '')];
@@ -267,8 +280,12 @@ export function mayHoldSeveralValues(field: string): boolean {
  * as an array. Unknown fields (an integration's own) may be arrays, so they are not judged.
  */
 export function singleValued(field: string): boolean {
-  if (mayHoldSeveralValues(field)) return false;
-  return ecsFieldType(field) !== undefined || schemaFieldType(fieldSchema('endpoint'), field) !== undefined;
+  let answer = SINGLE_VALUED.get(field);
+  if (answer === undefined) {
+    answer = !mayHoldSeveralValues(field) && (ecsFieldType(field) !== undefined || schemaFieldType(fieldSchema('endpoint'), field) !== undefined);
+    if (SINGLE_VALUED.size < 100_000) SINGLE_VALUED.set(field, answer);
+  }
+  return answer;
 }
 
 /** Renders a constant as a query would quote it, for messages. */

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { compareDiagnostics, type Diagnostic } from '../util/diagnostics.js';
+import { limit } from '../util/limits.js';
 import { toPosixRelative } from '../util/paths.js';
 import { errorAt, fileStem, type FileContext, type FileLoad } from './common.js';
 import { loadElasticToml } from './elastic-toml.js';
@@ -54,6 +55,8 @@ export async function loadRules(paths: string[], options: LoadOptions): Promise<
   // Files the walk found exist: they need no existsSync (the walk leaves out no sidecar it can see).
   const walked = new Set([...discovered.files, ...discovered.sidecars]);
   const exists = (p: string) => walked.has(p) || existsSync(p);
+  // Read once per run: thousands of sidecars would each read the environment again.
+  const maxYamlDepth = limit('maxYamlDepth');
   for (const absPath of discovered.files) {
     const file = toPosixRelative(root, absPath);
     const ctx: FileContext = { root, file, absPath, locks };
@@ -61,7 +64,7 @@ export async function loadRules(paths: string[], options: LoadOptions): Promise<
     diagnostics.push(...loaded.diagnostics);
     if (loaded.failed) failed.add(file);
     for (const rule of loaded.rules) {
-      const sidecar = await attachSidecar(rule, ctx, exists);
+      const sidecar = await attachSidecar(rule, ctx, exists, maxYamlDepth);
       diagnostics.push(...sidecar.diagnostics);
       if (sidecar.failedFile) failed.add(sidecar.failedFile);
       rules.push(rule);
@@ -226,7 +229,7 @@ function foreignYamlFormat(source: YamlSource, ctx: FileContext): YamlRuleFormat
 }
 
 /** Tests from `<rule-file-stem>.tests.yml` beside the rule, appended to the rule's own. */
-async function attachSidecar(rule: Rule, ctx: FileContext, exists: (p: string) => boolean): Promise<{ diagnostics: Diagnostic[]; failedFile?: string }> {
+async function attachSidecar(rule: Rule, ctx: FileContext, exists: (p: string) => boolean, maxYamlDepth: number): Promise<{ diagnostics: Diagnostic[]; failedFile?: string }> {
   const dir = path.dirname(ctx.absPath);
   const stem = fileStem(ctx.absPath);
   const absPath = SIDECAR_SUFFIXES.map((s) => path.join(dir, stem + s)).find(exists);
@@ -234,7 +237,7 @@ async function attachSidecar(rule: Rule, ctx: FileContext, exists: (p: string) =
   const file = toPosixRelative(ctx.root, absPath);
   const read = await readText({ ...ctx, file, absPath });
   if ('error' in read) return { diagnostics: [read.error], failedFile: file };
-  const parsed = parseYamlSource(read.text, file);
+  const parsed = parseYamlSource(read.text, file, maxYamlDepth);
   if (!parsed.ok) return { diagnostics: parsed.diagnostics, failedFile: file };
   const { data, positions } = parsed.source;
   if (data === null || data === undefined) {

@@ -58,8 +58,9 @@ function yamlLimitProblem(doc: Document, text: string, file: string, lineCounter
   return undefined;
 }
 
-export function parseYamlSource(text: string, file: string): YamlParse {
-  const fast = fastParseYaml(text, limit('maxYamlDepth'));
+/** `maxDepth`: the limit in force, when the caller has read it already (a loader reads it once per run). */
+export function parseYamlSource(text: string, file: string, maxDepth = limit('maxYamlDepth')): YamlParse {
+  const fast = fastParseYaml(text, maxDepth);
   if (fast) return { ok: true, source: fastSource(text, fast) };
   return parseWithYaml(text, file);
 }

@@ -243,17 +243,24 @@ function or(terms: Expr[], s: Span): Expr {
   }
   // Wildcard matches of one field with one case rule become one match with several patterns.
   const merged: Expr[] = [];
-  const byField = new Map<string, MatchExpr>();
+  // Each merged match with, once something is merged into it, the set of its patterns (a Set
+  // compares as `includes` does: SameValueZero), so a long value list merges in linear time.
+  const byField = new Map<string, { match: MatchExpr; patterns?: Set<unknown> }>();
   for (const t of flat) {
     if (t.kind === 'match' && t.mode === 'wildcard' && t.subject.kind === 'field') {
       const k = `${t.subject.name}\u0000${t.caseInsensitive}`;
       const prev = byField.get(k);
       if (prev) {
-        for (const p of t.patterns) if (!prev.patterns.includes(p)) prev.patterns.push(p);
+        const seen = (prev.patterns ??= new Set(prev.match.patterns));
+        for (const p of t.patterns) {
+          if (seen.has(p)) continue;
+          seen.add(p);
+          prev.match.patterns.push(p);
+        }
         continue;
       }
       const copy: MatchExpr = { ...t, patterns: [...t.patterns] };
-      byField.set(k, copy);
+      byField.set(k, { match: copy });
       merged.push(copy);
       continue;
     }

@@ -1,7 +1,19 @@
 import { fieldPath } from '../../rules/paths.js';
 import type { Finding, LintCheck } from '../types.js';
 
+const REAL_DATES = new Map<string, boolean>();
+
+/** Rules share a few hundred dates: each is judged once. */
 function isRealDate(iso: string): boolean {
+  let answer = REAL_DATES.get(iso);
+  if (answer === undefined) {
+    answer = judgeDate(iso);
+    if (REAL_DATES.size < 100_000) REAL_DATES.set(iso, answer);
+  }
+  return answer;
+}
+
+function judgeDate(iso: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   if (!m) return false;
   const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
