@@ -327,7 +327,12 @@ export function exprText(ir: QueryIR, expr: Expr): string {
 
 /** Case folding as the case-insensitive operators are sure to apply it: ASCII letters only. */
 export function foldCase(text: string): string {
-  return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  // Most values have no capital to fold: those are returned without a regex replace.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return text;
 }
 
 /**
