@@ -627,6 +627,38 @@ class Reader {
     return q;
   }
 
+  /**
+   * A scalar inside a flow collection closed by `closer` (`]` or `}`), quoted or plain, starting at
+   * `q`: its node (range ending past the spaces after it, as `yaml` gives it) and where it ends. A
+   * plain one stops at `,` or the closer; a nested collection, a `:`, a tab or a comment declines.
+   */
+  private flowScalar(line: number, q: number, end: number, closer: number): { node: FastScalar; end: number } {
+    const t = this.text;
+    const c = t.charCodeAt(q);
+    let node: FastScalar;
+    if (c === 34 || c === 39) {
+      const quoted = this.quoted(line, q, end);
+      node = quoted.node;
+      q = quoted.end;
+    } else {
+      if (!plainStart(t, q, end) || c === 45 || c === 44 || c === closer) decline();
+      const s = q;
+      let e = q;
+      while (q < end) {
+        const d = t.charCodeAt(q);
+        if (d === 44 || d === closer) break;
+        if (d === 91 || d === 93 || d === 123 || d === 125 || d === COLON || d === TAB || d === HASH) decline();
+        q++;
+        if (d !== SPACE) e = q;
+      }
+      const source = t.slice(s, e);
+      node = { kind: 'scalar', value: resolvePlain(source), type: 'PLAIN', source, range: [s, e, e], position: this.pos(line, s) };
+    }
+    while (q < end && t.charCodeAt(q) === SPACE) q++;
+    node.range[2] = q;
+    return { node, end: q };
+  }
+
   /** `[a, 'b', "c"]` on one line, items plain or quoted scalars. */
   private flowSeq(line: number, p: number, depth: number): FastSeq {
     if (depth + 1 > this.maxDepth) decline();
@@ -642,28 +674,9 @@ class Reader {
         q++;
         break;
       }
-      let item: FastScalar;
-      if (c === 34 || c === 39) {
-        const quoted = this.quoted(line, q, end);
-        item = quoted.node;
-        q = quoted.end;
-      } else {
-        if (!plainStart(t, q, end) || c === 45) decline();
-        const s = q;
-        let e = q;
-        while (q < end) {
-          const d = t.charCodeAt(q);
-          if (d === 44 || d === 93) break;
-          if (d === 91 || d === 123 || d === 125 || d === COLON || d === TAB || d === HASH) decline();
-          q++;
-          if (d !== SPACE) e = q;
-        }
-        const source = t.slice(s, e);
-        item = { kind: 'scalar', value: resolvePlain(source), type: 'PLAIN', source, range: [s, e, e], position: this.pos(line, s) };
-      }
-      while (q < end && t.charCodeAt(q) === SPACE) q++;
-      item.range[2] = q;
-      items.push(item);
+      const scalar = this.flowScalar(line, q, end, 93);
+      items.push(scalar.node);
+      q = scalar.end;
       if (q >= end) decline();
       const d = t.charCodeAt(q);
       if (d === 44) {
@@ -713,29 +726,9 @@ class Reader {
       q++;
       while (q < end && t.charCodeAt(q) === SPACE) q++;
       if (q >= end) decline();
-      const v = t.charCodeAt(q);
-      let value: FastScalar;
-      if (v === 34 || v === 39) {
-        const quoted = this.quoted(line, q, end);
-        value = quoted.node;
-        q = quoted.end;
-      } else {
-        if (!plainStart(t, q, end) || v === 45 || v === 44 || v === 125) decline();
-        const s = q;
-        let e = q;
-        while (q < end) {
-          const d = t.charCodeAt(q);
-          if (d === 44 || d === 125) break;
-          if (d === 91 || d === 93 || d === 123 || d === COLON || d === TAB || d === HASH) decline();
-          q++;
-          if (d !== SPACE) e = q;
-        }
-        const source = t.slice(s, e);
-        value = { kind: 'scalar', value: resolvePlain(source), type: 'PLAIN', source, range: [s, e, e], position: this.pos(line, s) };
-      }
-      while (q < end && t.charCodeAt(q) === SPACE) q++;
-      value.range[2] = q;
-      values.push(value);
+      const scalar = this.flowScalar(line, q, end, 125);
+      values.push(scalar.node);
+      q = scalar.end;
       if (q >= end) decline();
       const d = t.charCodeAt(q);
       if (d === 44) {
