@@ -7,28 +7,18 @@ import type { Diagnostic } from '../util/diagnostics.js';
 import { lazyAjv } from '../util/lazy-modules.js';
 import { readJsonAsset } from './assets.js';
 import type { Position } from './model.js';
-import { precompiledValidators } from './precompiled.js';
+import { precompiledValidator } from './precompiled.js';
 
 export type ForeignSchema = 'escu-detection' | 'escu-macro' | 'escu-settings' | 'car-analytic';
 
 let ajv: Ajv | undefined;
 const validators = new Map<ForeignSchema, ValidateFunction>();
 
-/** Each schema's export in the code scripts/build-validators.mjs generates (same order there). */
-const PRECOMPILED: ReadonlyArray<[ForeignSchema, string]> = [
-  ['escu-detection', 'escuDetection'],
-  ['escu-macro', 'escuMacro'],
-  ['escu-settings', 'escuSettings'],
-  ['car-analytic', 'carAnalytic'],
-];
-
 /** The validator of a schema: compiled ahead of time (`./precompiled.ts`), or here if that code is out of date. */
 export function validator(name: ForeignSchema): ValidateFunction {
   let v = validators.get(name);
   if (v) return v;
-  const exportName = PRECOMPILED.find(([n]) => n === name)?.[1];
-  v = exportName ? precompiledValidators('foreign-validators.generated.cjs', PRECOMPILED.map(([n]) => `${n}.schema.json`))?.[exportName] : undefined;
-  v ??= runtimeForeignValidator(name);
+  v = precompiledValidator('foreign-validators.generated.cjs', `${name}.schema.json`) ?? runtimeForeignValidator(name);
   validators.set(name, v);
   return v;
 }

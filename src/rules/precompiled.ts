@@ -1,8 +1,9 @@
 /**
  * Schema validators compiled ahead of time by scripts/build-validators.mjs (ajv's standalone code in
- * `schema/*.generated.cjs`), used only while they match the schemas on disk: each generated file
- * records a hash of the schema texts it was built from, computed here the same way. When they no
- * longer match (a schema edited without rebuilding), callers compile the schemas at run time.
+ * `schema/*.generated.cjs`), used only while they match the schemas on disk: each generated module
+ * names its schema files (`schemaExports`, file → export) and records a hash of their texts
+ * (`schemasHash`), computed here the same way. When they no longer match (a schema edited without
+ * rebuilding), callers compile the schemas at run time.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,24 +12,41 @@ import type { ValidateFunction } from 'ajv';
 import { assetPath } from './assets.js';
 
 const require = createRequire(import.meta.url);
-const loaded = new Map<string, Record<string, ValidateFunction> | null>();
+const loaded = new Map<string, Map<string, ValidateFunction> | null>();
 
-/** The validators of `generatedFile` (in `src/rules/schema/`), or null when they are stale or missing. */
-export function precompiledValidators(generatedFile: string, schemaFiles: readonly string[]): Record<string, ValidateFunction> | null {
+interface GeneratedModule {
+  schemaExports?: Record<string, string>;
+  schemasHash?: string;
+  [name: string]: unknown;
+}
+
+/**
+ * The validators of `generatedFile` (in `src/rules/schema/`) by schema file name, or null when the
+ * module is missing, or stale: built from schema texts other than those on disk.
+ */
+function precompiledModule(generatedFile: string): Map<string, ValidateFunction> | null {
   const known = loaded.get(generatedFile);
   if (known !== undefined) return known;
-  let result: Record<string, ValidateFunction> | null = null;
+  let result: Map<string, ValidateFunction> | null = null;
   try {
+    const mod = require(assetPath('rules', 'schema', generatedFile)) as GeneratedModule;
     const hash = createHash('sha256');
-    for (const file of schemaFiles) {
+    const byFile = new Map<string, ValidateFunction>();
+    for (const [file, exportName] of Object.entries(mod.schemaExports ?? {})) {
       const text = readFileSync(assetPath('rules', 'schema', file), 'utf8');
       hash.update(`${file}\n${text.replace(/\r\n/g, '\n')}\n`);
+      const validate = mod[exportName];
+      if (typeof validate === 'function') byFile.set(file, validate as ValidateFunction);
     }
-    const mod = require(assetPath('rules', 'schema', generatedFile)) as Record<string, ValidateFunction> & { schemasHash?: unknown };
-    if (mod.schemasHash === hash.digest('hex')) result = mod;
+    if (byFile.size && mod.schemasHash === hash.digest('hex')) result = byFile;
   } catch {
     result = null;
   }
   loaded.set(generatedFile, result);
   return result;
+}
+
+/** The ahead-of-time validator of a schema file from `generatedFile`, or undefined (compile it then). */
+export function precompiledValidator(generatedFile: string, schemaFile: string): ValidateFunction | undefined {
+  return precompiledModule(generatedFile)?.get(schemaFile);
 }

@@ -9,7 +9,7 @@ import type { Diagnostic } from '../util/diagnostics.js';
 import { lazyAjv } from '../util/lazy-modules.js';
 import { readJsonAsset } from './assets.js';
 import type { Position } from './model.js';
-import { precompiledValidators } from './precompiled.js';
+import { precompiledValidator } from './precompiled.js';
 
 export type SchemaName = 'native-rule' | 'sidecar-tests' | 'test-case';
 
@@ -26,22 +26,14 @@ function schemaFile(name: SchemaName): string {
 
 const SCHEMA_BASE = 'https://ruleproof.dev/schema/';
 
-/**
- * The schemas compiled ahead of time (scripts/build-validators.mjs, in the same order), and each
- * one's export in the generated module. Compiling them at start-up cost about 0.1 s of every run.
- */
-const PRECOMPILED: ReadonlyArray<[SchemaName, string]> = [
-  ['test-case', 'testCase'],
-  ['native-rule', 'nativeRule'],
-  ['sidecar-tests', 'sidecarTests'],
-];
+/** The schemas of the native formats, registered together (test cases are referenced by sidecars and rules). */
+const SCHEMAS: readonly SchemaName[] = ['test-case', 'native-rule', 'sidecar-tests'];
 
 function getValidator(name: SchemaName): ValidateFunction {
   const cached = validators.get(name);
   if (cached) return cached;
-  const exportName = PRECOMPILED.find(([n]) => n === name)?.[1];
-  const generated = precompiledValidators('validators.generated.cjs', PRECOMPILED.map(([n]) => schemaFile(n)));
-  const ahead = exportName ? generated?.[exportName] : undefined;
+  // Compiled ahead of time (scripts/build-validators.mjs); at start-up it cost about 0.1 s per run.
+  const ahead = precompiledValidator('validators.generated.cjs', schemaFile(name));
   if (ahead) {
     validators.set(name, ahead);
     aheadOfTime.add(name);
@@ -56,7 +48,7 @@ function getValidator(name: SchemaName): ValidateFunction {
 
 function compileSchemas(): Ajv {
   const compiled = new (lazyAjv().Ajv)(AJV_OPTIONS);
-  for (const [n] of PRECOMPILED) compiled.addSchema(readJsonAsset<object>('rules', 'schema', schemaFile(n)));
+  for (const n of SCHEMAS) compiled.addSchema(readJsonAsset<object>('rules', 'schema', schemaFile(n)));
   return compiled;
 }
 

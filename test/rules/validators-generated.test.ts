@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import type { ValidateFunction } from 'ajv';
 import { runtimeValidator, validatorFor } from '../../src/rules/validate.js';
 import { runtimeForeignValidator, validator as foreignValidator } from '../../src/rules/macros-schema.js';
+import { precompiledValidator } from '../../src/rules/precompiled.js';
 import { rng } from '../fuzz/fuzz-lib.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -24,6 +25,9 @@ t.test('the committed validators were generated from the schemas as they are', a
   for (const name of ['escu-detection', 'escu-macro', 'escu-settings', 'car-analytic'] as const) {
     t.not(foreignValidator(name), runtimeForeignValidator(name), `${name} is validated by the generated code`);
   }
+  // Without generated code (or for a schema it does not name) there is nothing ahead of time: the caller compiles.
+  t.equal(precompiledValidator('no-such.generated.cjs', 'native-rule.schema.json'), undefined);
+  t.equal(precompiledValidator('validators.generated.cjs', 'escu-macro.schema.json'), undefined);
 });
 
 /** Values of every JSON type, and strings that fail the schemas' patterns and enums. */
