@@ -659,6 +659,14 @@ class Reader {
     return { node, end: q };
   }
 
+  /** After an entry of a flow collection, at `q`: past a `,` (another entry follows) or past `closer` (`closed`). */
+  private flowSeparator(q: number, end: number, closer: number): { next: number; closed: boolean } {
+    const d = q < end ? this.text.charCodeAt(q) : NUL;
+    if (d === 44) return { next: q + 1, closed: false };
+    if (d === closer) return { next: q + 1, closed: true };
+    decline();
+  }
+
   /** `[a, 'b', "c"]` on one line, items plain or quoted scalars. */
   private flowSeq(line: number, p: number, depth: number): FastSeq {
     if (depth + 1 > this.maxDepth) decline();
@@ -676,18 +684,9 @@ class Reader {
       }
       const scalar = this.flowScalar(line, q, end, 93);
       items.push(scalar.node);
-      q = scalar.end;
-      if (q >= end) decline();
-      const d = t.charCodeAt(q);
-      if (d === 44) {
-        q++;
-        continue;
-      }
-      if (d === 93) {
-        q++;
-        break;
-      }
-      decline();
+      const after = this.flowSeparator(scalar.end, end, 93);
+      q = after.next;
+      if (after.closed) break;
     }
     return { kind: 'seq', items, range: [p, q, this.trailing(line, q)], position: this.pos(line, p) };
   }
@@ -728,18 +727,9 @@ class Reader {
       if (q >= end) decline();
       const scalar = this.flowScalar(line, q, end, 125);
       values.push(scalar.node);
-      q = scalar.end;
-      if (q >= end) decline();
-      const d = t.charCodeAt(q);
-      if (d === 44) {
-        q++;
-        continue;
-      }
-      if (d === 125) {
-        q++;
-        break;
-      }
-      decline();
+      const after = this.flowSeparator(scalar.end, end, 125);
+      q = after.next;
+      if (after.closed) break;
     }
     return { kind: 'map', keys, values, range: [p, q, this.trailing(line, q)], position: this.pos(line, p) };
   }
