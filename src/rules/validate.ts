@@ -15,8 +15,6 @@ export type SchemaName = 'native-rule' | 'sidecar-tests' | 'test-case';
 
 let ajv: Ajv | undefined;
 const validators = new Map<SchemaName, ValidateFunction>();
-/** Schemas whose validator came from the generated module. */
-const aheadOfTime = new Set<SchemaName>();
 /** verbose: errors carry the schema and data, which the messages and hints quote. Same in scripts/build-validators.mjs. */
 const AJV_OPTIONS = { strict: true, allErrors: true, verbose: true, allowUnionTypes: true } as const;
 
@@ -25,6 +23,8 @@ function schemaFile(name: SchemaName): string {
 }
 
 const SCHEMA_BASE = 'https://ruleproof.dev/schema/';
+/** The ahead-of-time code of these schemas (scripts/build-validators.mjs). */
+const GENERATED = 'validators.generated.cjs';
 
 /** The schemas of the native formats, registered together (test cases are referenced by sidecars and rules). */
 const SCHEMAS: readonly SchemaName[] = ['test-case', 'native-rule', 'sidecar-tests'];
@@ -33,10 +33,9 @@ function getValidator(name: SchemaName): ValidateFunction {
   const cached = validators.get(name);
   if (cached) return cached;
   // Compiled ahead of time (scripts/build-validators.mjs); at start-up it cost about 0.1 s per run.
-  const ahead = precompiledValidator('validators.generated.cjs', schemaFile(name));
+  const ahead = precompiledValidator(GENERATED, schemaFile(name));
   if (ahead) {
     validators.set(name, ahead);
-    aheadOfTime.add(name);
     return ahead;
   }
   ajv ??= compileSchemas();
@@ -62,7 +61,7 @@ export function runtimeValidator(name: SchemaName): ValidateFunction {
 /** The validator `validateAgainst` uses for a schema, and whether it was compiled ahead of time. */
 export function validatorFor(name: SchemaName): { validate: ValidateFunction; precompiled: boolean } {
   const validate = getValidator(name);
-  return { validate, precompiled: aheadOfTime.has(name) };
+  return { validate, precompiled: validate === precompiledValidator(GENERATED, schemaFile(name)) };
 }
 
 /** The keys a schema allows at the top level (for documentation and hints). */
