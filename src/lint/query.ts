@@ -64,6 +64,16 @@ export function knownToLint(view: FieldView, name: string): boolean {
  * at that window of a length-bucketed index instead of every name of the schemas (thousands).
  */
 export function suggestField(name: string, view: FieldView, context: LintContext): string | undefined {
+  // The same unknown names recur across a repository's rules (SigmaHQ: thousands of uses of a few
+  // hundred names): each is looked up once per view.
+  const answers = context.memo(`field-suggestions:${view}`, () => new Map<string, string | undefined>());
+  if (answers.has(name)) return answers.get(name);
+  const answer = nearestFieldName(name, view, context);
+  answers.set(name, answer);
+  return answer;
+}
+
+function nearestFieldName(name: string, view: FieldView, context: LintContext): string | undefined {
   const byLength = context.memo(`field-names-by-length:${view}`, () => {
     const buckets = new Map<number, Array<[number, string]>>();
     knownFieldNames(view, context).forEach((known, order) => {
