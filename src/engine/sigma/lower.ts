@@ -234,6 +234,12 @@ function and(terms: Expr[], s: Span): Expr {
 }
 
 function or(terms: Expr[], s: Span): Expr {
+  // One term that is neither a literal nor an OR is its own disjunction (the common case: each value
+  // of a list is an OR of its one rendering), and nothing below would change it.
+  if (terms.length === 1) {
+    const only = terms[0] as Expr;
+    if (only.kind !== 'literal' && only.kind !== 'or') return only;
+  }
   const flat: Expr[] = [];
   for (const t of terms) {
     if (t.kind === 'literal' && t.value === false) continue;
