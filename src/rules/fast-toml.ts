@@ -1,13 +1,15 @@
 /**
  * A fast reader for the TOML that Elastic detection rules are written in: `[table]` and
- * `[[array.of.tables]]` headers with bare keys, `bare_key = value` lines, values that are strings
- * (basic, literal, and their multi-line forms), decimal integers, booleans and arrays of those
- * (over several lines, with comments and a trailing comma), and comments.
+ * `[[array.of.tables]]` headers with bare or quoted keys (`[rule.threat_filters."$state"]`),
+ * `key = value` lines, values that are strings (basic, literal, and their multi-line forms),
+ * decimal integers, booleans, arrays of those (over several lines, with comments and a trailing
+ * comma) and inline tables (`{ field = "host.id", excluded = false }`, as investigation guides'
+ * query providers and alert suppression durations write them), and comments.
  *
  * It gives the same data as toml-eslint-parser's `getStaticTOMLValue` and the same key positions
  * `elastic-toml.ts` collects from that parser's AST, or `undefined` for anything else (floats,
- * dates, inline tables, dotted or quoted keys, CRLF, control characters, a key or table defined
- * twice, …) and for every text the parser would reject: the caller then parses with
+ * dates, dotted keys, CRLF, control characters, a key or table defined twice, …) and for every
+ * text the parser would reject: the caller then parses with
  * toml-eslint-parser, which reports the errors. `test/rules/fast-toml.test.ts` compares the two.
  */
 import type { Position } from './model.js';
@@ -62,6 +64,8 @@ class TomlReader {
   private readonly defined = new Set<Table>();
   /** Arrays made by `[[header]]` (only those take more `[[header]]` entries). */
   private readonly tableArrays = new Set<unknown[]>();
+  /** Inline tables: complete as written, so no header may add to them or to tables inside them. */
+  private readonly inlineTables = new Set<Table>();
   private current: Table = this.data;
   /** The current table's dotted path ('' at the root): every prefix of it is marked already. */
   private currentKey = '';
@@ -122,6 +126,17 @@ class TomlReader {
     return t.slice(s, this.p);
   }
 
+  /** A bare key, or a one-line basic or literal string as a key (`"file.path"`). */
+  private key(): string {
+    const c = this.text.charCodeAt(this.p);
+    if (c !== 34 && c !== 39) return this.bareKey();
+    // Two quotes open a multi-line string (no key) or are an empty key: both left to the parser.
+    if (this.text.charCodeAt(this.p + 1) === c) decline();
+    const key = this.string(c);
+    if (key === '__proto__') decline();
+    return key;
+  }
+
   /** Mark one more key under a path whose prefixes are all marked; returns the dotted key. */
   private markUnder(parent: string, key: string | number, position: Position): string {
     const dotted = parent ? `${parent}.${key}` : String(key);
@@ -142,10 +157,10 @@ class TomlReader {
     const position = { line: this.line, column: this.p - this.lineStart + 1 };
     const array = t.charCodeAt(this.p + 1) === 91;
     this.p += array ? 2 : 1;
-    const keys: string[] = [this.bareKey()];
+    const keys: string[] = [this.key()];
     while (t.charCodeAt(this.p) === 46 /* . */) {
       this.p++;
-      keys.push(this.bareKey());
+      keys.push(this.key());
     }
     if (t.charCodeAt(this.p) !== 93) decline();
     this.p++;
@@ -165,7 +180,7 @@ class TomlReader {
       else if (Array.isArray(next) && this.tableArrays.has(next)) {
         resolved.push(next.length - 1);
         target = next[next.length - 1] as Table;
-      } else if (isTable(next)) target = next;
+      } else if (isTable(next) && !this.inlineTables.has(next)) target = next;
       else decline();
     }
     const last = keys[keys.length - 1] as string;
@@ -197,16 +212,52 @@ class TomlReader {
   }
 
   private keyValue(): void {
+    this.keyValueInto(this.current, this.currentKey);
+    this.endOfLine();
+  }
+
+  /** `key = value` into a table whose dotted path is `dotted` (up to the value's end). */
+  private keyValueInto(table: Table, dotted: string): void {
     const t = this.text;
     const keyPosition = { line: this.line, column: this.p - this.lineStart + 1 };
-    const key = this.bareKey();
+    const key = this.key();
     while (t.charCodeAt(this.p) === 32 || t.charCodeAt(this.p) === 9) this.p++;
     if (t.charCodeAt(this.p) !== 61 /* = */) decline();
     this.p++;
     while (t.charCodeAt(this.p) === 32 || t.charCodeAt(this.p) === 9) this.p++;
-    if (Object.prototype.hasOwnProperty.call(this.current, key) || key === '__proto__') decline();
-    this.current[key] = this.value(this.markUnder(this.currentKey, key, keyPosition));
-    this.endOfLine();
+    if (Object.prototype.hasOwnProperty.call(table, key) || key === '__proto__') decline();
+    table[key] = this.value(this.markUnder(dotted, key, keyPosition));
+  }
+
+  /**
+   * `{ key = value, ... }` on one line (TOML allows line breaks inside its values only: those are
+   * left to the parser, as is a trailing comma, which TOML forbids here).
+   */
+  private inlineTable(dotted: string): Table {
+    const t = this.text;
+    const table: Table = {};
+    this.inlineTables.add(table);
+    this.defined.add(table);
+    this.p++;
+    const line = this.line;
+    const blanks = () => {
+      while (t.charCodeAt(this.p) === 32 || t.charCodeAt(this.p) === 9) this.p++;
+    };
+    blanks();
+    if (t.charCodeAt(this.p) === 125 /* } */) {
+      this.p++;
+      return table;
+    }
+    for (;;) {
+      this.keyValueInto(table, dotted);
+      if (this.line !== line) decline();
+      blanks();
+      const c = t.charCodeAt(this.p);
+      this.p++;
+      if (c === 125) return table;
+      if (c !== 44 /* , */) decline();
+      blanks();
+    }
   }
 
   private value(dotted: string): unknown {
@@ -222,6 +273,7 @@ class TomlReader {
       return value;
     }
     if (c === 91) return this.array(dotted);
+    if (c === 123) return this.inlineTable(dotted);
     // A bare token: boolean or decimal integer; anything else (floats, dates, inf, nan, hex…) is declined.
     const s = this.p;
     while (this.p < t.length) {
