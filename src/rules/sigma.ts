@@ -42,17 +42,10 @@ interface RegisteredDoc {
    * Set when the fast reader read the document and the document is the whole file text from offset
    * 0 with one final line break: reading `text` again gives the same tree, whose nodes then sit at
    * the same offsets in an assembled query text (shifted by where the document starts there), so the
-   * compiler can take them instead of parsing (`CompileOptions.parsed`).
+   * compiler can take them instead of parsing (`CompileOptions.parsed`). The tree itself is not
+   * kept: reading again when the compiler asks costs less than holding thousands of trees in memory.
    */
   fastReadable?: boolean;
-  /**
-   * The loader's tree of a fast-readable document, until the compiler first takes it: lint and
-   * replay compile every rule once after loading them all, so the first compile needs no second
-   * read (on SigmaHQ's rules that read was a tenth of a lint run). Dropped then, so that a replay
-   * does not hold thousands of trees while it reads datasets; later compiles (a filter shared by
-   * many rules, the rules a correlation names, a second command in one process) read again.
-   */
-  fast?: FastYamlDocument;
 }
 
 /** root → file → documents. */
@@ -282,10 +275,7 @@ function loadSigmaDocuments(docs: SigmaDocInput[], text: string, ctx: FileContex
       continue;
     }
     const reg: RegisteredDoc = { kind, ids: idsOf(record), text: docText, file: ctx.file, refs: refsOf(record, kind) };
-    if (input.fast && input.fast.root.range[0] === 0 && /[^\n]\n$/.test(docText)) {
-      reg.fastReadable = true;
-      reg.fast = input.fast;
-    }
+    if (input.fast && input.fast.root.range[0] === 0 && /[^\n]\n$/.test(docText)) reg.fastReadable = true;
     registered.push(reg);
     if (kind === 'filter') continue;
     rules.push(toRule(record, reg, origin, input.positions(text), ctx));
@@ -444,8 +434,7 @@ function compilerDocs(docs: RegisteredDoc[]): SigmaDoc[] | undefined {
   const out: SigmaDoc[] = [];
   let offset = 0;
   for (const [i, d] of docs.entries()) {
-    const fast = d.fast ?? fastParseYaml(d.text, limit('maxYamlDepth'));
-    d.fast = undefined;
+    const fast = fastParseYaml(d.text, limit('maxYamlDepth'));
     if (!fast) return undefined;
     const start = offset;
     const shift = i === 0 ? 0 : offset + 4;
