@@ -103,6 +103,7 @@ export async function runCommand(io: CliIO, config: RuleproofConfig, opts: RunOp
         rule,
         query: compiled.query,
         test: { name: 'ad hoc', dataset: toPosixRelative(config.root, file), expect: 'fire', location: { file: rule.source.file, line: 1, column: 1 } },
+        alertCount: 0,
         alerts,
         failure: 'no-alert',
         file,

@@ -16,6 +16,9 @@ export interface ExplainInput {
   rule: Rule;
   query: CompiledQuery;
   test: TestCase;
+  /** How many alerts the rule raised on the dataset. */
+  alertCount: number;
+  /** The first of them (at least `EXPLAINED_ALERTS`, when there are that many). */
   alerts: readonly Alert[];
   failure: NonNullable<AssertionVerdict['failure']>;
   file: string;
@@ -37,19 +40,21 @@ function closeness(ex: StageExplanation): number {
 }
 
 const MAX_EXAMPLES = 5;
+/** Alerts an explanation lists. */
+export const EXPLAINED_ALERTS = 10;
 
 export async function explainFailure(input: ExplainInput): Promise<FailureExplanation> {
-  const { rule, test, alerts, failure } = input;
+  const { rule, test, alerts, alertCount, failure } = input;
   const extra = test.match ? Object.keys(test.match) : [];
   if (failure !== 'no-alert') {
-    const shown = alerts.slice(0, 10).map((a) => summarizeAlert(rule, a, extra));
+    const shown = alerts.slice(0, EXPLAINED_ALERTS).map((a) => summarizeAlert(rule, a, extra));
     let summary: string;
     if (failure === 'unexpected-alert') {
-      summary = `The rule fired ${alerts.length} time(s) on data it should stay quiet on${
+      summary = `The rule fired ${alertCount} time(s) on data it should stay quiet on${
         test.reason ? ` (${test.reason})` : ''
       }. The alerts below show which events passed every clause; an exclusion is missing or too narrow.`;
     } else if (failure === 'count') {
-      summary = `The rule fired ${alerts.length} time(s); the test expects a different count. The alerts are listed below.`;
+      summary = `The rule fired ${alertCount} time(s); the test expects a different count. The alerts are listed below.`;
     } else {
       // The event of the first alert that came closest to the expected values, and what it had instead.
       const match = test.match ?? {};

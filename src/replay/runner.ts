@@ -5,17 +5,17 @@
  */
 import { existsSync } from 'node:fs';
 import { compileQuery } from '../engine/index.js';
-import type { Alert, CompiledQuery, QueryError } from '../engine/types.js';
+import type { CompiledQuery, QueryError } from '../engine/types.js';
 import { openDataset } from '../events/dataset.js';
 import type { ReplayEvent } from '../events/types.js';
 import { queryPositionInFile, type Rule, type TestCase } from '../rules/model.js';
 import type { Diagnostic } from '../util/diagnostics.js';
 import { resolveContentPath } from '../util/paths.js';
 import { judge } from './assertions.js';
-import { explainFailure } from './explain.js';
+import { EXPLAINED_ALERTS, explainFailure } from './explain.js';
 import { summarizeAlert } from './summarize.js';
 import { datasetPathProblem } from './dataset-path.js';
-import { runPasses, type PassJob, type PassResult } from './workers.js';
+import { alertWants, runPasses, type AlertTally, type PassJob, type PassResult } from './workers.js';
 import type { DatasetSummary, RuleResult, TestResult, TestStatus } from './types.js';
 
 export interface ReplayOptions {
@@ -141,7 +141,7 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
     }
   }
 
-  const alertsBy = new Map<CompiledRule, Map<string, Alert[]>>();
+  const talliesBy = new Map<CompiledRule, Map<string, AlertTally>>();
   const datasetSummaries: DatasetSummary[] = [];
   const datasetFailure = new Map<string, string>();
   const datasetWarnings = new Map<string, number>();
@@ -177,7 +177,14 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
       }
       continue;
     }
-    jobs.push({ file, dataset, rules: users.map((cr) => cr.rule), queries: users.map((cr) => cr.query as CompiledQuery) });
+    jobs.push({
+      file,
+      dataset,
+      rules: users.map((cr) => cr.rule),
+      // Enough alerts kept for the report and for a failing test's explanation.
+      wants: users.map((cr) => alertWants(cr.rule, dataset, Math.max(maxAlerts, EXPLAINED_ALERTS))),
+      queries: users.map((cr) => cr.query as CompiledQuery),
+    });
   }
   const passes = await runPasses(jobs, { root: options.root, strict: !!options.strict, ...(options.jobs ? { jobs: options.jobs } : {}) });
   jobs.forEach((job, j) => {
@@ -187,9 +194,9 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
     const summary = datasetSummaries.find((s) => s.path === dataset) as DatasetSummary;
     const found = datasetDiagnostics.get(dataset) as Diagnostic[];
     users.forEach((cr, i) => {
-      let perDataset = alertsBy.get(cr);
-      if (!perDataset) alertsBy.set(cr, (perDataset = new Map()));
-      perDataset.set(dataset, pass.alerts[i] ?? []);
+      let perDataset = talliesBy.get(cr);
+      if (!perDataset) talliesBy.set(cr, (perDataset = new Map()));
+      perDataset.set(dataset, pass.tallies[i] ?? { count: 0, kept: [], matched: {} });
     });
     for (const d of pass.diagnostics) {
       summary.warnings++;
@@ -226,15 +233,16 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
       } else if (datasetFailure.has(test.dataset)) {
         result = { ...shell, status: 'error', message: datasetFailure.get(test.dataset) as string, alertCount: 0, alerts: [], durationMs: 0 };
       } else {
-        const alerts = alertsBy.get(cr)?.get(test.dataset) ?? [];
-        const verdict = judge(test, alerts);
+        const tally = talliesBy.get(cr)?.get(test.dataset) ?? { count: 0, kept: [], matched: {} };
+        const testIndex = cr.rule.tests.indexOf(test);
+        const verdict = judge(test, { count: tally.count, someMatch: () => tally.matched[testIndex] === true });
         const extra = test.match ? Object.keys(test.match) : [];
         result = {
           ...shell,
           status: verdict.passed ? 'pass' : 'fail',
           message: verdict.message,
-          alertCount: alerts.length,
-          alerts: alerts.slice(0, maxAlerts).map((a) => summarizeAlert(cr.rule, a, extra)),
+          alertCount: tally.count,
+          alerts: tally.kept.slice(0, maxAlerts).map((a) => summarizeAlert(cr.rule, a, extra)),
           durationMs: 0,
         };
         if (!verdict.passed && options.strict && (datasetWarnings.get(test.dataset) ?? 0) > 0) {
@@ -249,7 +257,8 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
             rule: cr.rule,
             query: cr.query,
             test,
-            alerts,
+            alertCount: tally.count,
+            alerts: tally.kept,
             failure: verdict.failure,
             file: resolveContentPath(options.root, test.dataset),
             root: options.root,

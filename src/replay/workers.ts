@@ -1,7 +1,7 @@
 /**
  * One pass over one dataset for every query tested on it (literal prefiltering included), and
  * `--jobs N`: the passes of different datasets run in N worker threads, largest dataset first.
- * A pass's results (events read, dataset diagnostics, alerts per query) are applied by the caller
+ * A pass's results (events read, dataset diagnostics, a tally of each query's alerts) are applied by the caller
  * in dataset order, so the report is the same whatever the number of jobs.
  */
 import { statSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { dispatchTo } from '../engine/dispatch.js';
 import { prefilterFor } from '../engine/prefilter.js';
 import type { Alert, CompiledQuery } from '../engine/types.js';
+import { mismatchedFields } from './assertions.js';
 import { openDatasetBatches } from '../events/dataset.js';
 import type { LineFilter } from '../events/readers/types.js';
 import type { Rule } from '../rules/model.js';
@@ -22,8 +23,8 @@ export interface PassResult {
   prefiltered: number;
   /** Diagnostics from reading the dataset, in the order they came. */
   diagnostics: Diagnostic[];
-  /** Alerts per query, in the order the queries were given. */
-  alerts: Alert[][];
+  /** What each query's alerts came to, in the order the queries were given. */
+  tallies: AlertTally[];
   /** The dataset could not be read: the diagnostic saying why. */
   failure?: Diagnostic;
 }
@@ -34,12 +35,60 @@ export interface PassOptions {
   strict?: boolean;
 }
 
+/**
+ * What the tests of one rule on one dataset need of its alerts. A pass keeps no more than that: a
+ * rule that fires on every event of a multi-gigabyte dataset must not hold every alert, and every
+ * event those alerts refer to, until the pass ends.
+ */
+export interface AlertWants {
+  /** How many alerts to keep whole, the first ones (the report shows the first `maxAlertsPerTest`). */
+  keep: number;
+  /** The `match` of each test on this dataset that has one, with the test's index in `rule.tests`. */
+  matches: Array<{ test: number; match: Record<string, unknown> }>;
+}
+
+/** A query's alerts on one dataset, as its tests are judged: counted, the first few kept, matches noted. */
+export interface AlertTally {
+  count: number;
+  /** The first `AlertWants.keep` alerts, in the order they came. */
+  kept: Alert[];
+  /** Test index (in `rule.tests`) → whether some alert has an event with every value of its `match`. */
+  matched: Record<number, boolean>;
+}
+
+/** What `rule`'s tests on `dataset` need of its alerts there. */
+export function alertWants(rule: Rule, dataset: string, keep: number): AlertWants {
+  const matches: AlertWants['matches'] = [];
+  rule.tests.forEach((test, i) => {
+    if (test.dataset === dataset && test.match) matches.push({ test: i, match: test.match });
+  });
+  return { keep, matches };
+}
+
+/** A tally and the callback a detector reports its alerts to. */
+export function alertCollector(wants: AlertWants): { tally: AlertTally; onAlert: (a: Alert) => void } {
+  const tally: AlertTally = { count: 0, kept: [], matched: {} };
+  for (const m of wants.matches) tally.matched[m.test] = false;
+  let open = wants.matches.length;
+  const onAlert = (a: Alert) => {
+    tally.count++;
+    if (tally.kept.length < wants.keep) tally.kept.push(a);
+    if (open === 0) return;
+    for (const m of wants.matches) {
+      if (tally.matched[m.test] || !a.events.some((e) => mismatchedFields(e.doc, m.match).length === 0)) continue;
+      tally.matched[m.test] = true;
+      open--;
+    }
+  };
+  return { tally, onAlert };
+}
+
 /** Read `file` once and feed every event to a detector of each query. */
-export async function replayPass(file: string, dataset: string, queries: readonly CompiledQuery[], options: PassOptions): Promise<PassResult> {
-  const alerts = queries.map(() => [] as Alert[]);
-  const detectors = queries.map((q, i) => q.newDetector((a) => alerts[i]!.push(a)));
+export async function replayPass(file: string, dataset: string, queries: readonly CompiledQuery[], wants: readonly AlertWants[], options: PassOptions): Promise<PassResult> {
+  const collectors = queries.map((_, i) => alertCollector(wants[i] ?? { keep: 0, matches: [] }));
+  const detectors = queries.map((q, i) => q.newDetector(collectors[i]!.onAlert));
   const dispatch = dispatchTo(queries, detectors);
-  const result: PassResult = { events: 0, prefiltered: 0, diagnostics: [], alerts };
+  const result: PassResult = { events: 0, prefiltered: 0, diagnostics: [], tallies: collectors.map((c) => c.tally) };
   const scanner = options.strict ? undefined : prefilterFor(queries);
   const lineFilter: LineFilter | undefined = scanner && {
     test: (bytes, start, end) => scanner.test(bytes, start, end),
@@ -72,6 +121,8 @@ export interface PassJob {
   dataset: string;
   /** The rules tested on the dataset (a worker compiles them itself). */
   rules: Rule[];
+  /** What each rule's tests need of its alerts (`alertWants`). */
+  wants: AlertWants[];
   /** Their compiled queries, for passes run on this thread. */
   queries: CompiledQuery[];
 }
@@ -132,7 +183,7 @@ export async function runPasses(jobs: readonly PassJob[], options: PassOptions &
   for (const spare of waiting.splice(Math.max(0, n - 1))) void spare.terminate();
   if (n <= 1) {
     const out: PassResult[] = [];
-    for (const job of jobs) out.push(await replayPass(job.file, job.dataset, job.queries, options));
+    for (const job of jobs) out.push(await replayPass(job.file, job.dataset, job.queries, job.wants, options));
     return out;
   }
   // Largest dataset first, so one big file does not start last.
@@ -158,7 +209,7 @@ export async function runPasses(jobs: readonly PassJob[], options: PassOptions &
               events: 0,
               prefiltered: 0,
               diagnostics: [],
-              alerts: job.rules.map(() => []),
+              tallies: job.rules.map(() => ({ count: 0, kept: [], matched: {} })),
               failure: { file: job.dataset, line: 0, column: 0, severity: 'error', code: 'dataset/unreadable', message: `cannot read dataset ${job.dataset}: ${message}` },
             });
           const onMessage = (m: { ok: true; result: PassResult } | { ok: false; message: string }) => {
@@ -179,7 +230,7 @@ export async function runPasses(jobs: readonly PassJob[], options: PassOptions &
           };
           worker.on('message', onMessage);
           worker.on('error', onError);
-          worker.postMessage({ file: job.file, dataset: job.dataset, rules: job.rules, options: { root: options.root, strict: !!options.strict } });
+          worker.postMessage({ file: job.file, dataset: job.dataset, rules: job.rules, wants: job.wants, options: { root: options.root, strict: !!options.strict } });
         });
       }
     } finally {
@@ -192,7 +243,7 @@ export async function runPasses(jobs: readonly PassJob[], options: PassOptions &
     while (next < order.length) {
       const { i } = order[next++]!;
       const job = jobs[i]!;
-      results[i] = await replayPass(job.file, job.dataset, job.queries, options);
+      results[i] = await replayPass(job.file, job.dataset, job.queries, job.wants, options);
     }
   };
   await Promise.all([runHere(), ...Array.from({ length: n - 1 }, runWorker)]);

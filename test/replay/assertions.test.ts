@@ -1,5 +1,5 @@
 import t from 'tap';
-import { countSatisfied, judge, mismatchedFields, valueMatches } from '../../src/replay/assertions.js';
+import { countSatisfied, judge, mismatchedFields, outcomeOf, valueMatches } from '../../src/replay/assertions.js';
 import type { Alert } from '../../src/engine/types.js';
 import type { ReplayEvent } from '../../src/events/types.js';
 
@@ -37,18 +37,18 @@ t.test('countSatisfied: exact, min, max', async (t) => {
 
 t.test('judge: every assertion kind and its failure', async (t) => {
   const hit = alert({ process: { name: 'powershell.exe' } });
-  t.match(judge({ expect: 'fire' }, [hit]), { passed: true, message: 'fired 1 alert as expected' });
-  t.match(judge({ expect: 'fire' }, []), { passed: false, failure: 'no-alert' });
-  t.match(judge({ expect: 'quiet' }, []), { passed: true });
-  t.match(judge({ expect: 'quiet' }, [hit, hit]), { passed: false, failure: 'unexpected-alert', message: 'expected no alert, got 2 alerts' });
-  t.match(judge({ expect: 'fire', count: { exact: 2 } }, [hit]), { passed: false, failure: 'count', message: 'expected exactly 2 alert(s), got 1' });
-  t.match(judge({ expect: 'fire', count: { min: 1, max: 2 } }, [hit, hit]), { passed: true });
-  t.match(judge({ expect: 'fire', match: { 'process.name': 'powershell.exe' } }, [hit]), { passed: true });
-  const miss = judge({ expect: 'fire', match: { 'process.name': 'cmd.exe' } }, [hit]);
+  t.match(judge({ expect: 'fire' }, outcomeOf([hit])), { passed: true, message: 'fired 1 alert as expected' });
+  t.match(judge({ expect: 'fire' }, outcomeOf([])), { passed: false, failure: 'no-alert' });
+  t.match(judge({ expect: 'quiet' }, outcomeOf([])), { passed: true });
+  t.match(judge({ expect: 'quiet' }, outcomeOf([hit, hit])), { passed: false, failure: 'unexpected-alert', message: 'expected no alert, got 2 alerts' });
+  t.match(judge({ expect: 'fire', count: { exact: 2 } }, outcomeOf([hit])), { passed: false, failure: 'count', message: 'expected exactly 2 alert(s), got 1' });
+  t.match(judge({ expect: 'fire', count: { min: 1, max: 2 } }, outcomeOf([hit, hit])), { passed: true });
+  t.match(judge({ expect: 'fire', match: { 'process.name': 'powershell.exe' } }, outcomeOf([hit])), { passed: true });
+  const miss = judge({ expect: 'fire', match: { 'process.name': 'cmd.exe' } }, outcomeOf([hit]));
   t.match(miss, { passed: false, failure: 'match' });
   t.match(miss.message, /none has an event with process.name="cmd.exe"/);
   t.match(
-    judge({ expect: 'fire', match: { 'process.name': 'powershell.exe', 'source.ip': '10.0.0.1' } }, [alert({ source: { ip: '10.0.0.1' } }, { process: { name: 'powershell.exe' } })]),
+    judge({ expect: 'fire', match: { 'process.name': 'powershell.exe', 'source.ip': '10.0.0.1' } }, outcomeOf([alert({ source: { ip: '10.0.0.1' } }, { process: { name: 'powershell.exe' } })])),
     { passed: false, failure: 'match' },
     'all match values must hold in one event of the alert',
   );
