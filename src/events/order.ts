@@ -15,6 +15,7 @@
  * Exact order for any disorder remains available through the external sort in `sort.ts`.
  */
 import type { Diagnostic } from '../util/diagnostics.js';
+import { limit, limitEnvName } from '../util/limits.js';
 import { compareReplayEvents } from './sort.js';
 import type { ReplayEvent } from './types.js';
 
@@ -27,18 +28,21 @@ export const DEFAULT_WHOLE_SORT_LIMIT = 10_000;
  */
 export const DEFAULT_LOOKAHEAD = 128;
 /**
- * Most events held while reordering, whatever the window: bounds memory on a dense window. A
- * normalised Windows event takes 2–3 KB of heap: with 200,000 (the earlier bound) a log whose events
- * all fall in one window grew without limit up to 200,000 events held (320 MB of RSS at 96,000);
- * with 50,000 such a log peaks at about 330 MB whatever its size (measured: 96,000 EVTX records
- * in one window, 331 MB; 20,000 held gave 299 MB, 5,000 222 MB). The cap is a count, not bytes,
- * because nothing downstream knows an event's size; 50,000 keeps a five-minute window of a
- * collector's stream at 150 events/s whole.
- * Beyond it the oldest held events are replayed, and any later event older than them is reported
- * as late (never dropped); `ReadOptions.timeOrder: 'sort'` (an external sort) orders any dataset
- * exactly.
+ * Most events held while reordering, whatever the window (the limit `maxReorderEvents`, default
+ * 10,000, `RULEPROOF_MAX_REORDER_EVENTS`): bounds memory on a dense window. A normalised Windows event
+ * takes about 3.3 KB of heap. Measured on a synthetic EVTX log of 120,000 records that all fall in
+ * one five-minute window, replayed through the event pipeline with the CLI's young generation:
+ * 1,000 held 210 MB of RSS, 10,000 276 MB, 12,000 285 MB, 15,000 319 MB, 20,000 339 MB, 50,000
+ * (the earlier cap) 407 MB. The cap is a count, not bytes, because nothing downstream knows an
+ * event's size. An event is held until one a window later has been read, but only as long as the
+ * dataset's disorder needs: 10,000 events cover a stream that is out of order by up to 100 seconds
+ * at 100 events/s. Beyond the cap the oldest held events are replayed, and any later event older
+ * than them is reported as late (never dropped), with the limit named in the hint;
+ * `ReadOptions.timeOrder: 'sort'` (an external sort) orders any dataset exactly.
  */
-export const DEFAULT_MAX_BUFFERED = 50_000;
+export function defaultMaxBuffered(): number {
+  return limit('maxReorderEvents');
+}
 /** Late events reported one by one; the rest are counted in one summary. */
 const LATE_REPORTS = 10;
 
@@ -176,7 +180,7 @@ export async function* orderBatchesByTime(source: AsyncIterable<ReplayEvent[]>, 
   const windowMs = options.windowMs ?? DEFAULT_REORDER_WINDOW_MS;
   const wholeSortLimit = options.wholeSortLimit ?? DEFAULT_WHOLE_SORT_LIMIT;
   const lookahead = Math.max(1, options.lookahead ?? DEFAULT_LOOKAHEAD);
-  const maxBuffered = Math.max(lookahead, options.maxBuffered ?? DEFAULT_MAX_BUFFERED);
+  const maxBuffered = Math.max(lookahead, options.maxBuffered ?? defaultMaxBuffered());
   const iterator = source[Symbol.asyncIterator]();
 
   // Small datasets: sorted whole.
@@ -213,6 +217,8 @@ export async function* orderBatchesByTime(source: AsyncIterable<ReplayEvent[]>, 
   let lastReleased = -Infinity;
   let inOrder = true;
   let late = 0;
+  /** Whether the cap has made held events leave before their window closed. */
+  let capped = false;
   let out: ReplayEvent[] = [];
 
   const arrive = (event: ReplayEvent): void => {
@@ -246,8 +252,12 @@ export async function* orderBatchesByTime(source: AsyncIterable<ReplayEvent[]>, 
           column: 0,
           severity: 'warning',
           code: 'dataset/late-event',
-          message: `${where(event.key)} (${new Date(t).toISOString()}) comes ${formatDuration(lastReleased - t)} after events that were already replayed, beyond the ${formatDuration(windowMs)} reorder window; it is replayed out of order`,
-          hint: 'Raise `reorder_window:` in the dataset descriptor, or sort the file by time.',
+          message: capped
+            ? `${where(event.key)} (${new Date(t).toISOString()}) comes ${formatDuration(lastReleased - t)} after events that were already replayed: more than ${maxBuffered} events fell in one reorder window, so the oldest were replayed early; it is replayed out of order`
+            : `${where(event.key)} (${new Date(t).toISOString()}) comes ${formatDuration(lastReleased - t)} after events that were already replayed, beyond the ${formatDuration(windowMs)} reorder window; it is replayed out of order`,
+          hint: capped
+            ? `Raise the number of events held for reordering with ${limitEnvName('maxReorderEvents')} (each takes about 3 KB of memory), or sort the file by time.`
+            : 'Raise `reorder_window:` in the dataset descriptor, or sort the file by time.',
         });
       }
       out.push(event);
@@ -276,6 +286,7 @@ export async function* orderBatchesByTime(source: AsyncIterable<ReplayEvent[]>, 
       const t = top.event.timestamp;
       const due = all || Number.isNaN(t) || t <= maxSeen - windowMs || heap.size > maxBuffered;
       if (!due) return;
+      if (!all && !Number.isNaN(t) && !(t <= maxSeen - windowMs)) capped = true;
       heap.pop();
       if (!Number.isNaN(t) && t > lastReleased) lastReleased = t;
       out.push(top.event);

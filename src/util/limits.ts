@@ -17,6 +17,11 @@ export interface Limits {
   maxYamlDepth: number;
   /** Longest regular expression pattern in a rule (characters). */
   maxRegexLength: number;
+  /**
+   * Most events held at once to put an out-of-order dataset back in time order (`src/events/order.ts`):
+   * each is a parsed, normalised event of 2–4 KB of memory. Beyond it the oldest are replayed early.
+   */
+  maxReorderEvents: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -24,6 +29,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxYamlAliases: 100,
   maxYamlDepth: 64,
   maxRegexLength: 4096,
+  maxReorderEvents: 10_000,
 });
 
 const ENV_NAMES: Record<keyof Limits, string> = {
@@ -31,6 +37,7 @@ const ENV_NAMES: Record<keyof Limits, string> = {
   maxYamlAliases: 'RULEPROOF_MAX_YAML_ALIASES',
   maxYamlDepth: 'RULEPROOF_MAX_YAML_DEPTH',
   maxRegexLength: 'RULEPROOF_MAX_REGEX_LENGTH',
+  maxReorderEvents: 'RULEPROOF_MAX_REORDER_EVENTS',
 };
 
 const LIMIT_KEYS = Object.keys(ENV_NAMES) as Array<keyof Limits>;

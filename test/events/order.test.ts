@@ -6,7 +6,7 @@ import path from 'node:path';
 import t from 'tap';
 import { configureDatasetReading, openDataset } from '../../src/events/dataset.js';
 import { descriptorProblems } from '../../src/events/descriptor.js';
-import { lineOfKey, mergeOrdered, orderByTime, parseDuration, parseRebaseTime, rebaseEvents, shiftIsoTime, type TimeOrderOptions } from '../../src/events/order.js';
+import { defaultMaxBuffered, lineOfKey, mergeOrdered, orderByTime, parseDuration, parseRebaseTime, rebaseEvents, shiftIsoTime, type TimeOrderOptions } from '../../src/events/order.js';
 import type { ReadOptions, ReplayEvent } from '../../src/events/types.js';
 import type { Diagnostic } from '../../src/util/diagnostics.js';
 import { repoRoot } from './helpers.js';
@@ -104,6 +104,40 @@ t.test('an event later than the window is reported with its line and replayed at
   t.match(late[0]?.hint, /reorder_window/);
   const at = r.lines.indexOf(301);
   t.ok(at > 200 && at < 301, 'replayed where it was read, not dropped');
+});
+
+t.test('a window denser than the cap: the oldest leave early, a late event names the limit to raise', async (t) => {
+  // 300 events within one minute, out of order at the start; the window is 5 minutes, the cap 50.
+  const times = Array.from({ length: 300 }, (_, i) => 1 + i * 0.2);
+  times[1] = 0.5; // out of order: reordering starts
+  times.push(0); // line 301: older than everything, after the cap has released events
+  const r = await run(times, { wholeSortLimit: 20, lookahead: 5, windowMs: 300_000, maxBuffered: 50 });
+  t.equal(r.out.length, 301, 'nothing dropped');
+  t.ok(r.maxHeld <= 51, `at most the cap held (${r.maxHeld})`);
+  const late = r.diagnostics.filter((d) => d.code === 'dataset/late-event');
+  t.equal(late.length, 1);
+  t.equal(late[0]?.line, 301);
+  t.match(late[0]?.message, /more than 50 events fell in one reorder window, so the oldest were replayed early/);
+  t.match(late[0]?.hint, /RULEPROOF_MAX_REORDER_EVENTS/);
+  // With room for the whole window the same stream comes out in time order, nothing late.
+  const roomy = await run(times, { wholeSortLimit: 20, lookahead: 5, windowMs: 300_000, maxBuffered: 1000 });
+  t.same(roomy.diagnostics.filter((d) => d.code === 'dataset/late-event'), []);
+  t.same(roomy.lines.slice(0, 4), [301, 2, 1, 3]);
+});
+
+t.test('the reorder cap comes from RULEPROOF_MAX_REORDER_EVENTS (default 10,000)', async (t) => {
+  t.equal(defaultMaxBuffered(), 10_000);
+  const saved = process.env.RULEPROOF_MAX_REORDER_EVENTS;
+  process.env.RULEPROOF_MAX_REORDER_EVENTS = '40';
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.RULEPROOF_MAX_REORDER_EVENTS;
+    else process.env.RULEPROOF_MAX_REORDER_EVENTS = saved;
+  });
+  t.equal(defaultMaxBuffered(), 40);
+  const times = Array.from({ length: 300 }, (_, i) => 300 - i); // backwards: every event out of order
+  const r = await run(times, { wholeSortLimit: 20, lookahead: 5, windowMs: 300_000 });
+  t.equal(r.out.length, 300);
+  t.ok(r.maxHeld <= 41, `the environment's cap holds (${r.maxHeld} held)`);
 });
 
 t.test('many late events: ten reported, the rest summed up', async (t) => {
