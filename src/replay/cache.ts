@@ -4,7 +4,9 @@
  *
  * - the replay code itself (a hash of the engine, event readers and normalizers, field views, rule
  *   loaders and replay sources this process runs) and the ruleproof version;
- * - the options that change results (`--strict`, alerts kept per test) and the configuration;
+ * - the options that change results (`--strict`, alerts kept per test), the configuration and the
+ *   limits in force (`RULEPROOF_MAX_LINE_BYTES` decides which lines are read, `RULEPROOF_MAX_REORDER_EVENTS`
+ *   the order events are replayed in);
  * - the rule as loaded (query, metadata, tests, source positions) and the bytes of its rule file and
  *   test sidecar;
  * - every dataset its tests replay: content hash, plus the descriptors (`<file>.meta.yml`,
@@ -21,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Rule } from '../rules/model.js';
 import type { Diagnostic } from '../util/diagnostics.js';
+import { limits } from '../util/limits.js';
 import { resolveContentPath } from '../util/paths.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { replayTests, type ReplayOptions, type ReplayOutcome } from './runner.js';
@@ -118,7 +121,7 @@ async function datasetHash(root: string, dataset: string): Promise<string> {
 export async function ruleCacheKey(rule: Rule, options: ReplayOptions, cache: CacheOptions, datasetHashes: (dataset: string) => Promise<string>): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`ruleproof-cache/${CACHE_FORMAT}\u0000${TOOL_VERSION}\u0000${replayCodeHash()}\u0000`);
-  hash.update(stableJson({ strict: !!options.strict, maxAlertsPerTest: options.maxAlertsPerTest ?? null, config: cache.config, reading: datasetReadingDefaults() }));
+  hash.update(stableJson({ strict: !!options.strict, maxAlertsPerTest: options.maxAlertsPerTest ?? null, config: cache.config, reading: datasetReadingDefaults(), limits: limits() }));
   hash.update('\u0000').update(stableJson(rule));
   hash.update('\u0000').update(smallFileHash(rule.source.absPath));
   if (rule.source.testsFile) hash.update('\u0000').update(smallFileHash(resolveContentPath(options.root, rule.source.testsFile)));

@@ -1,6 +1,6 @@
 /**
  * --cache DIR: a warm cache replays nothing and writes the same report; any change to what a result
- * depends on (rule, test spec, dataset, its descriptor, options) replays exactly the rules it touches.
+ * depends on (rule, test spec, dataset, its descriptor, options, limits) replays exactly the rules it touches.
  */
 import t from 'tap';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -61,6 +61,15 @@ t.test('cold, warm and invalidated runs', async (t) => {
   const rebased = await run('--rebase', '2030-01-01T00:00:00Z');
   t.equal(cacheLine(rebased.stderr), '0 rule(s) from the cache, 2 replayed, 2 stored', '--rebase is part of the key');
   t.equal(cacheLine((await run()).stderr), '2 rule(s) from the cache, 0 replayed, 0 stored', 'and the plain run is still cached');
+  // The limits in force are part of the key: they decide which lines are read and in what order.
+  // (Limits are read from the process environment.)
+  process.env.RULEPROOF_MAX_REORDER_EVENTS = '500';
+  try {
+    t.equal(cacheLine((await run()).stderr), '0 rule(s) from the cache, 2 replayed, 2 stored', 'a changed limit is a different replay');
+  } finally {
+    delete process.env.RULEPROOF_MAX_REORDER_EVENTS;
+  }
+  t.equal(cacheLine((await run()).stderr), '2 rule(s) from the cache, 0 replayed, 0 stored');
 });
 
 t.test('a damaged entry is a miss, never a wrong result', async (t) => {
