@@ -4,7 +4,7 @@
  * versions by dataset and event keys: the alert id without the version.
  */
 import { existsSync } from 'node:fs';
-import type { Alert, CompiledQuery } from '../engine/types.js';
+import type { CompiledQuery } from '../engine/types.js';
 import { openDataset } from '../events/dataset.js';
 import type { Rule } from '../rules/model.js';
 import { compileRule } from '../replay/runner.js';
@@ -98,8 +98,10 @@ export async function diffAlerts(jobs: readonly DiffJob[], options: { root: stri
   };
   for (const job of jobs) sides.set(job.key, { old: compile(job.old), new: compile(job.new) });
 
-  // dataset → (job key, side) → alerts
-  const byDataset = new Map<string, Array<{ job: string; which: 'old' | 'new'; side: ReplaySide; alerts: Alert[] }>>();
+  // dataset → (job key, side) → alerts, summarised as they come: a diff compares every alert of both
+  // versions, but needs only their summaries, not the events they refer to (which would otherwise
+  // stay in memory until the dataset's pass ends).
+  const byDataset = new Map<string, Array<{ job: string; which: 'old' | 'new'; side: ReplaySide; alerts: AlertSummary[] }>>();
   for (const job of jobs) {
     const s = sides.get(job.key) as { old?: ReplaySide; new?: ReplaySide };
     for (const dataset of job.datasets) {
@@ -114,13 +116,13 @@ export async function diffAlerts(jobs: readonly DiffJob[], options: { root: stri
 
   const errors = new Map<string, string>();
   for (const dataset of [...byDataset.keys()].sort()) {
-    const users = byDataset.get(dataset) as Array<{ side: ReplaySide; alerts: Alert[] }>;
+    const users = byDataset.get(dataset) as Array<{ side: ReplaySide; alerts: AlertSummary[] }>;
     const file = resolveContentPath(options.root, dataset);
     if (!existsSync(file)) {
       errors.set(dataset, `dataset ${dataset} does not exist`);
       continue;
     }
-    const detectors = users.map((u) => (u.side.query as CompiledQuery).newDetector((a) => u.alerts.push(a)));
+    const detectors = users.map((u) => (u.side.query as CompiledQuery).newDetector((a) => u.alerts.push(summarizeAlert(u.side.rule, a))));
     try {
       for await (const event of openDataset(file, { root: options.root, onDiagnostic: (d) => options.onDiagnostic?.(d) })) {
         for (const det of detectors) det.push(event);
@@ -140,7 +142,7 @@ export async function diffAlerts(jobs: readonly DiffJob[], options: { root: stri
       const entries = byDataset.get(dataset) ?? [];
       const alertsOf = (which: 'old' | 'new') => {
         const e = entries.find((x) => x.job === job.key && x.which === which);
-        return e ? e.alerts.map((a) => summarizeAlert(e.side.rule, a)) : [];
+        return e ? e.alerts : [];
       };
       const oldAlerts = alertsOf('old');
       const newAlerts = alertsOf('new');
