@@ -84,10 +84,11 @@ export async function runCommand(io: CliIO, config: RuleproofConfig, opts: RunOp
   const diagnostics: Diagnostic[] = [];
   let total = 0;
   for (const file of files) {
-    const alerts: Alert[] = [];
-    await replayOne(config, file, compiled.query, (a) => alerts.push(a), diagnostics, prefilterFor([compiled.query]));
-    total += alerts.length;
-    for (const a of alerts) {
+    // Each alert is written as it comes: a rule that fires on most of a large dataset must not
+    // hold every alert (and its events) until the end.
+    let fired = 0;
+    const write = (a: Alert) => {
+      fired++;
       io.stdout(
         JSON.stringify({
           alert: alertId(rule, a),
@@ -97,14 +98,16 @@ export async function runCommand(io: CliIO, config: RuleproofConfig, opts: RunOp
           events: a.events.map((e) => ({ key: e.key, dataset: e.dataset, event: e.doc })),
         }) + '\n',
       );
-    }
-    if (!alerts.length && opts.explain) {
+    };
+    await replayOne(config, file, compiled.query, write, diagnostics, prefilterFor([compiled.query]));
+    total += fired;
+    if (!fired && opts.explain) {
       const explanation = await explainFailure({
         rule,
         query: compiled.query,
         test: { name: 'ad hoc', dataset: toPosixRelative(config.root, file), expect: 'fire', location: { file: rule.source.file, line: 1, column: 1 } },
         alertCount: 0,
-        alerts,
+        alerts: [],
         failure: 'no-alert',
         file,
         root: config.root,
