@@ -15,7 +15,7 @@ import { judge } from './assertions.js';
 import { EXPLAINED_ALERTS, explainFailure } from './explain.js';
 import { summarizeAlert } from './summarize.js';
 import { datasetPathProblem } from './dataset-path.js';
-import { alertWants, runPasses, type AlertTally, type PassJob, type PassResult } from './workers.js';
+import { alertWants, emptyTally, runPasses, type AlertTally, type PassJob, type PassResult } from './workers.js';
 import type { DatasetSummary, RuleResult, TestResult, TestStatus } from './types.js';
 
 export interface ReplayOptions {
@@ -196,7 +196,7 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
     users.forEach((cr, i) => {
       let perDataset = talliesBy.get(cr);
       if (!perDataset) talliesBy.set(cr, (perDataset = new Map()));
-      perDataset.set(dataset, pass.tallies[i] ?? { count: 0, kept: [], matched: {} });
+      perDataset.set(dataset, pass.tallies[i] ?? emptyTally());
     });
     for (const d of pass.diagnostics) {
       summary.warnings++;
@@ -233,7 +233,7 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
       } else if (datasetFailure.has(test.dataset)) {
         result = { ...shell, status: 'error', message: datasetFailure.get(test.dataset) as string, alertCount: 0, alerts: [], durationMs: 0 };
       } else {
-        const tally = talliesBy.get(cr)?.get(test.dataset) ?? { count: 0, kept: [], matched: {} };
+        const tally = talliesBy.get(cr)?.get(test.dataset) ?? emptyTally();
         const testIndex = cr.rule.tests.indexOf(test);
         const verdict = judge(test, { count: tally.count, someMatch: () => tally.matched[testIndex] === true });
         const extra = test.match ? Object.keys(test.match) : [];

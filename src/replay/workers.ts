@@ -56,6 +56,11 @@ export interface AlertTally {
   matched: Record<number, boolean>;
 }
 
+/** The tally of a rule that raised no alert (or whose dataset could not be read). */
+export function emptyTally(): AlertTally {
+  return { count: 0, kept: [], matched: {} };
+}
+
 /** What `rule`'s tests on `dataset` need of its alerts there. */
 export function alertWants(rule: Rule, dataset: string, keep: number): AlertWants {
   const matches: AlertWants['matches'] = [];
@@ -67,7 +72,7 @@ export function alertWants(rule: Rule, dataset: string, keep: number): AlertWant
 
 /** A tally and the callback a detector reports its alerts to. */
 export function alertCollector(wants: AlertWants): { tally: AlertTally; onAlert: (a: Alert) => void } {
-  const tally: AlertTally = { count: 0, kept: [], matched: {} };
+  const tally = emptyTally();
   for (const m of wants.matches) tally.matched[m.test] = false;
   let open = wants.matches.length;
   const onAlert = (a: Alert) => {
@@ -209,7 +214,7 @@ export async function runPasses(jobs: readonly PassJob[], options: PassOptions &
               events: 0,
               prefiltered: 0,
               diagnostics: [],
-              tallies: job.rules.map(() => ({ count: 0, kept: [], matched: {} })),
+              tallies: job.rules.map(emptyTally),
               failure: { file: job.dataset, line: 0, column: 0, severity: 'error', code: 'dataset/unreadable', message: `cannot read dataset ${job.dataset}: ${message}` },
             });
           const onMessage = (m: { ok: true; result: PassResult } | { ok: false; message: string }) => {
