@@ -219,6 +219,11 @@ export async function* orderBatchesByTime(source: AsyncIterable<ReplayEvent[]>, 
   let late = 0;
   /** Whether the cap has made held events leave before their window closed. */
   let capped = false;
+  /** What to do about late events: more room when the cap made them late, else a longer window. */
+  const lateHint = (): string =>
+    capped
+      ? `Raise the number of events held for reordering with ${limitEnvName('maxReorderEvents')} (each takes about 3 KB of memory), or sort the file by time.`
+      : 'Raise `reorder_window:` in the dataset descriptor, or sort the file by time.';
   let out: ReplayEvent[] = [];
 
   const arrive = (event: ReplayEvent): void => {
@@ -255,9 +260,7 @@ export async function* orderBatchesByTime(source: AsyncIterable<ReplayEvent[]>, 
           message: capped
             ? `${where(event.key)} (${new Date(t).toISOString()}) comes ${formatDuration(lastReleased - t)} after events that were already replayed: more than ${maxBuffered} events fell in one reorder window, so the oldest were replayed early; it is replayed out of order`
             : `${where(event.key)} (${new Date(t).toISOString()}) comes ${formatDuration(lastReleased - t)} after events that were already replayed, beyond the ${formatDuration(windowMs)} reorder window; it is replayed out of order`,
-          hint: capped
-            ? `Raise the number of events held for reordering with ${limitEnvName('maxReorderEvents')} (each takes about 3 KB of memory), or sort the file by time.`
-            : 'Raise `reorder_window:` in the dataset descriptor, or sort the file by time.',
+          hint: lateHint(),
         });
       }
       out.push(event);
@@ -331,8 +334,10 @@ export async function* orderBatchesByTime(source: AsyncIterable<ReplayEvent[]>, 
       column: 0,
       severity: 'warning',
       code: 'dataset/late-event',
-      message: `${late - LATE_REPORTS} more event(s) came later than the ${formatDuration(windowMs)} reorder window and were replayed out of order (${late} in all)`,
-      hint: 'Raise `reorder_window:` in the dataset descriptor, or sort the file by time.',
+      message: capped
+        ? `${late - LATE_REPORTS} more event(s) came after events replayed early (more than ${maxBuffered} events fell in one reorder window) and were replayed out of order (${late} in all)`
+        : `${late - LATE_REPORTS} more event(s) came later than the ${formatDuration(windowMs)} reorder window and were replayed out of order (${late} in all)`,
+      hint: lateHint(),
     });
   }
 }

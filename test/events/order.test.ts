@@ -119,6 +119,12 @@ t.test('a window denser than the cap: the oldest leave early, a late event names
   t.equal(late[0]?.line, 301);
   t.match(late[0]?.message, /more than 50 events fell in one reorder window, so the oldest were replayed early/);
   t.match(late[0]?.hint, /RULEPROOF_MAX_REORDER_EVENTS/);
+  // Fifteen late events: ten reported, the rest summed up, all saying the cap is the cause.
+  const many = await run([...times, ...Array.from({ length: 14 }, () => 0)], { wholeSortLimit: 20, lookahead: 5, windowMs: 300_000, maxBuffered: 50 });
+  const manyLate = many.diagnostics.filter((d) => d.code === 'dataset/late-event');
+  t.equal(manyLate.length, 11);
+  t.match(manyLate[10]?.message, /^5 more event\(s\) came after events replayed early \(more than 50 events fell in one reorder window\).*15 in all/);
+  t.ok(manyLate.every((d) => /RULEPROOF_MAX_REORDER_EVENTS/.test(d.hint ?? '')));
   // With room for the whole window the same stream comes out in time order, nothing late.
   const roomy = await run(times, { wholeSortLimit: 20, lookahead: 5, windowMs: 300_000, maxBuffered: 1000 });
   t.same(roomy.diagnostics.filter((d) => d.code === 'dataset/late-event'), []);
