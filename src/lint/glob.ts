@@ -31,10 +31,14 @@ export function globToRegExp(glob: string): RegExp {
         i = end;
       }
     } else if (c === '[') {
-      const end = g.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
+      // `[!…]` (or `[^…]`) negates; a `]` first in the class is a member, as in shells.
+      const negated = g[i + 1] === '!' || g[i + 1] === '^';
+      const from = i + 1 + (negated ? 1 : 0);
+      const end = g.indexOf(']', g[from] === ']' ? from + 1 : from);
+      const cls = end < 0 ? undefined : charClass(g.slice(from, end), negated);
+      if (cls === undefined) re += '\\[';
       else {
-        re += `[${g.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        re += cls;
         i = end;
       }
     } else re += escape(c);
@@ -43,6 +47,22 @@ export function globToRegExp(glob: string): RegExp {
   const compiled = new RegExp(`^${re}(?:/.*)?$`);
   cache.set(glob, compiled);
   return compiled;
+}
+
+/**
+ * A bracket expression as a regular expression: ranges (`a-z`) kept, everything else a member as
+ * written (`\`, `[`, `]`, `^` escaped); like `*` and `?`, it never matches a `/`. `undefined` when
+ * it is no valid class (a range out of order, `[z-a]`): the `[` is then an ordinary character.
+ */
+function charClass(body: string, negated: boolean): string | undefined {
+  const members = body.replace(/[\\\]\[^]/g, '\\$&');
+  const cls = negated ? `[^/${members}]` : `(?!/)[${members}]`;
+  try {
+    new RegExp(cls);
+  } catch {
+    return undefined;
+  }
+  return cls;
 }
 
 function escape(s: string): string {

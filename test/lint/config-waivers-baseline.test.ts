@@ -110,6 +110,18 @@ t.test('globs', async (t) => {
   t.notOk(matchesGlob('detections/x/a.toml', 'detections/*.toml'), '* does not cross /');
   t.notOk(matchesGlob('detections/a.toml.bak', '*.toml'));
   t.notOk(matchesGlob('other/legacy/a.toml', 'detections/legacy/**'));
+  // Bracket expressions, as shells read them.
+  t.ok(matchesGlob('d/rule1.yml', 'd/rule[0-9].yml'));
+  t.notOk(matchesGlob('d/rulex.yml', 'd/rule[0-9].yml'));
+  t.ok(matchesGlob('d/rulex.yml', 'd/rule[!0-9].yml'), '[!…] negates');
+  t.ok(matchesGlob('d/rulex.yml', 'd/rule[^0-9].yml'), '[^…] negates too');
+  t.notOk(matchesGlob('d/rule/x.yml', 'd/rule[!0-9]x.yml'), 'a negated class does not match /');
+  t.notOk(matchesGlob('d/a/b.yml', 'd/a[/]b.yml'), 'nor does a class that names /');
+  t.ok(matchesGlob('d/a].yml', 'd/a[]].yml'), 'a ] first in the class is a member');
+  t.ok(matchesGlob('d/a[.yml', 'd/a[[].yml'), 'so is a [');
+  t.ok(matchesGlob('d/a^.yml', 'd/a[x^].yml'), '^ not first is a member');
+  t.ok(matchesGlob('d/a[z-a].yml', 'd/a[z-a].yml'), 'no valid class (range out of order): the [ is literal, no crash');
+  t.ok(matchesGlob('d/a[b.yml', 'd/a[b.yml'), 'an unclosed [ is literal');
 });
 
 t.test('overrides change severities per file; later entries win; unknown ids are reported', async (t) => {
