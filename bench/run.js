@@ -3,7 +3,7 @@
  * `npm run bench`: ruleproof's speed and memory, each figure next to a baseline measured in the
  * same run on the same file (docs/performance.md explains every row).
  *
- *   node bench/run.js [--events N] [--gb X] [--repeat R] [--rules 1,100,1000] [--jobs-events N] [--jobs-repeat R] [--skip-jobs] [--skip-evtx] [--no-pin] [--only SECTIONS] [--json FILE]
+ *   node bench/run.js [--events N] [--gb X] [--repeat R] [--rules 1,100,1000] [--jobs-events N] [--jobs-repeat R] [--window-chunks N] [--skip-jobs] [--skip-evtx] [--no-pin] [--only SECTIONS] [--json FILE]
  *
  * - generated ECS NDJSON (default 200,000 events, about 490 bytes each; `--gb 1` adds a ~1 GB file)
  *   in the OS temporary directory, deleted at the end;
@@ -16,7 +16,9 @@
  *   rules, prefilter on/off, and `--jobs 2` over two datasets (the two measured turn about, best wall time of each);
  * - `ruleproof lint` rules/s; peak RSS of every child process (bench/rss-hook.mjs);
  * - with `--gb X`, the 1, 100 and 1,000 rules again over the large file; and replay of the same rule
- *   counts over a synthetic EVTX log (`--evtx-chunks N`), against the EVTX pipeline alone.
+ *   counts over a synthetic EVTX log (`--evtx-chunks N`), against the EVTX pipeline alone;
+ * - peak memory over an EVTX log whose records all fall in one reorder window (`--window-chunks N`,
+ *   default 20,000 chunks, 1.25 GiB; 0 skips it), the pipeline alone and 100 rules.
  * Every measured run is repeated R times (default 3 for the 200k file) and the fastest is kept:
  * the machine is shared, and the minimum is the figure least disturbed by other load.
  */
@@ -49,8 +51,8 @@ const JOBS_EVENTS = Number(opt('jobs-events', 1_000_000));
 /** Turns of each `--jobs` configuration (`--jobs-repeat`): wall time on two cores is the noisiest figure here. */
 const JOBS_REPEAT = Number(opt('jobs-repeat', Math.max(REPEAT, 5)));
 const JSON_OUT = opt('json', '');
-/** `--only queries,replay,…`: run only these sections (queries, python, partials, replay, events, jobs, large, evtx). */
-const SECTIONS = ['queries', 'python', 'partials', 'replay', 'events', 'jobs', 'large', 'evtx'];
+/** `--only queries,replay,…`: run only these sections (queries, python, partials, replay, events, jobs, large, evtx, window). */
+const SECTIONS = ['queries', 'python', 'partials', 'replay', 'events', 'jobs', 'large', 'evtx', 'window'];
 const ONLY = opt('only', '') ? new Set(String(opt('only', '')).split(',')) : undefined;
 for (const name of ONLY ?? []) {
   if (!SECTIONS.includes(name)) {
@@ -524,8 +526,38 @@ async function main() {
     await evtxReplay(bases);
   }
 
+  // 7. memory in the worst case for reordering: an EVTX log whose records all fall in one window
+  if (want('window') && Number(opt('window-chunks', 20000)) > 0) await oneWindowEvtx(bases);
+
   printTable();
   if (JSON_OUT) (await import('node:fs')).writeFileSync(JSON_OUT, JSON.stringify(results, null, 2) + '\n');
+}
+
+/**
+ * Peak memory when every record of a large log falls in one reorder window, the worst case for
+ * putting events back in time order (`src/events/order.ts`: at most `RULEPROOF_MAX_REORDER_EVENTS`
+ * events are held). The synthetic log repeats the bundled samples' chunks (`--window-chunks`,
+ * default 20,000: 1.25 GiB, 120,000 records, all within minutes of each other); measured are the
+ * event pipeline alone and `ruleproof test` with 100 rules over it (two of which fire thousands of
+ * times: a replay keeps a tally of alerts, not the alerts).
+ */
+async function oneWindowEvtx(bases) {
+  const { syntheticEvtx } = await import(pathToFileURL(path.join(here, 'events.mjs')).href);
+  const chunks = Number(opt('window-chunks', 20000));
+  const dir = path.join(scratch, 'evtx-window');
+  mkdirSync(path.join(dir, 'data'), { recursive: true });
+  const made = syntheticEvtx(path.join(dir, 'data'), chunks);
+  const file = path.join(dir, 'data/log.evtx');
+  spawnSync('mv', [made, file]);
+  const bytes = statSync(file).size;
+  log(`\nEVTX, every record in one reorder window (${fmt(bytes / 2 ** 20, 0)} MiB, ${chunks} chunks):`);
+  const pipeline = measureNode([path.join(here, 'read-only.mjs'), file], { stdout: 'pipe' });
+  const events = JSON.parse(pipeline.stdout).events;
+  row('one-window evtx: read, decode, normalise and order only', pipeline, events, bytes, undefined, 'peak RSS is the figure here');
+  writeRuleRepo(dir, 100, bases, ['data/log.evtx']);
+  const replay = measureNode([bin, 'test', '--format', 'json'], { cwd: dir });
+  row('one-window evtx: replay 100 rules', replay, events, bytes, undefined, 'peak RSS is the figure here');
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /**
