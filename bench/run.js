@@ -527,10 +527,21 @@ async function main() {
   }
 
   // 7. memory in the worst case for reordering: an EVTX log whose records all fall in one window
-  if (want('window') && Number(opt('window-chunks', 20000)) > 0) await oneWindowEvtx(bases);
+  const windowChunks = Number(opt('window-chunks', 20000));
+  if (want('window') && windowChunks > 0) await oneWindowEvtx(bases, windowChunks);
 
   printTable();
   if (JSON_OUT) (await import('node:fs')).writeFileSync(JSON_OUT, JSON.stringify(results, null, 2) + '\n');
+}
+
+/** A synthetic EVTX log of `chunks` chunks (bench/events.mjs) at `<scratch>/<name>/data/log.evtx`. */
+async function syntheticEvtxLog(name, chunks) {
+  const { syntheticEvtx } = await import(pathToFileURL(path.join(here, 'events.mjs')).href);
+  const dir = path.join(scratch, name);
+  mkdirSync(path.join(dir, 'data'), { recursive: true });
+  const file = path.join(dir, 'data/log.evtx');
+  spawnSync('mv', [syntheticEvtx(path.join(dir, 'data'), chunks), file]);
+  return { dir, file, bytes: statSync(file).size };
 }
 
 /**
@@ -541,15 +552,8 @@ async function main() {
  * event pipeline alone and `ruleproof test` with 100 rules over it (two of which fire thousands of
  * times: a replay keeps a tally of alerts, not the alerts).
  */
-async function oneWindowEvtx(bases) {
-  const { syntheticEvtx } = await import(pathToFileURL(path.join(here, 'events.mjs')).href);
-  const chunks = Number(opt('window-chunks', 20000));
-  const dir = path.join(scratch, 'evtx-window');
-  mkdirSync(path.join(dir, 'data'), { recursive: true });
-  const made = syntheticEvtx(path.join(dir, 'data'), chunks);
-  const file = path.join(dir, 'data/log.evtx');
-  spawnSync('mv', [made, file]);
-  const bytes = statSync(file).size;
+async function oneWindowEvtx(bases, chunks) {
+  const { dir, file, bytes } = await syntheticEvtxLog('evtx-window', chunks);
   log(`\nEVTX, every record in one reorder window (${fmt(bytes / 2 ** 20, 0)} MiB, ${chunks} chunks):`);
   const pipeline = measureNode([path.join(here, 'read-only.mjs'), file], { stdout: 'pipe' });
   const events = JSON.parse(pipeline.stdout).events;
@@ -569,14 +573,8 @@ async function oneWindowEvtx(bases) {
  * order and are replayed as they come (the first ten are reported).
  */
 async function evtxReplay(bases) {
-  const { syntheticEvtx } = await import(pathToFileURL(path.join(here, 'events.mjs')).href);
   const chunks = Number(opt('evtx-chunks', 4000));
-  const dir = path.join(scratch, 'evtx-replay');
-  mkdirSync(path.join(dir, 'data'), { recursive: true });
-  const made = syntheticEvtx(path.join(dir, 'data'), chunks);
-  const file = path.join(dir, 'data/log.evtx');
-  spawnSync('mv', [made, file]);
-  const bytes = statSync(file).size;
+  const { dir, file, bytes } = await syntheticEvtxLog('evtx-replay', chunks);
   log(`\nEVTX replay (${fmt(bytes / 2 ** 20, 0)} MiB synthetic Sysmon log, ${chunks} chunks):`);
   const floor = best(REPEAT, () => measureNode([path.join(here, 'read-only.mjs'), file], { stdout: 'pipe' }));
   const events = JSON.parse(floor.stdout).events;
