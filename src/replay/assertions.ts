@@ -33,9 +33,14 @@ export function mismatchedFields(doc: CanonicalEvent, match: Record<string, unkn
   return out;
 }
 
+/** Does some event of the alert carry every `match` value? */
+export function alertMatches(alert: Alert, match: Record<string, unknown>): boolean {
+  return alert.events.some((e) => mismatchedFields(e.doc, match).length === 0);
+}
+
 /** Does some event of some alert carry every `match` value? */
 export function someAlertMatches(alerts: readonly Alert[], match: Record<string, unknown>): boolean {
-  return alerts.some((a) => a.events.some((e) => mismatchedFields(e.doc, match).length === 0));
+  return alerts.some((a) => alertMatches(a, match));
 }
 
 export function countSatisfied(count: CountExpectation | undefined, n: number): boolean {

@@ -216,7 +216,7 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
   for (const dataset of [...byDataset.keys()].sort()) diagnostics.push(...(datasetDiagnostics.get(dataset) as Diagnostic[]));
 
   for (const cr of compiled) {
-    for (const test of cr.rule.tests) {
+    for (const [testIndex, test] of cr.rule.tests.entries()) {
       const started = performance.now();
       const shell = testShell(test);
       let result: TestResult;
@@ -234,7 +234,6 @@ export async function replayTests(rules: readonly Rule[], options: ReplayOptions
         result = { ...shell, status: 'error', message: datasetFailure.get(test.dataset) as string, alertCount: 0, alerts: [], durationMs: 0 };
       } else {
         const tally = talliesBy.get(cr)?.get(test.dataset) ?? emptyTally();
-        const testIndex = cr.rule.tests.indexOf(test);
         const verdict = judge(test, { count: tally.count, someMatch: () => tally.matched[testIndex] === true });
         const extra = test.match ? Object.keys(test.match) : [];
         result = {

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { dispatchTo } from '../engine/dispatch.js';
 import { prefilterFor } from '../engine/prefilter.js';
 import type { Alert, CompiledQuery } from '../engine/types.js';
-import { mismatchedFields } from './assertions.js';
+import { alertMatches } from './assertions.js';
 import { openDatasetBatches } from '../events/dataset.js';
 import type { LineFilter } from '../events/readers/types.js';
 import type { Rule } from '../rules/model.js';
@@ -80,7 +80,7 @@ export function alertCollector(wants: AlertWants): { tally: AlertTally; onAlert:
     if (tally.kept.length < wants.keep) tally.kept.push(a);
     if (open === 0) return;
     for (const m of wants.matches) {
-      if (tally.matched[m.test] || !a.events.some((e) => mismatchedFields(e.doc, m.match).length === 0)) continue;
+      if (tally.matched[m.test] || !alertMatches(a, m.match)) continue;
       tally.matched[m.test] = true;
       open--;
     }
