@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '../dist');
 const load = (m) => import(pathToFileURL(path.join(dist, m)).href);
 const { openDatasetBatches } = await load('events/dataset.js');
+(await load('util/heap.js')).boundOldGenerationGrowth(); // as the CLI does for replays
 const { dispatchTo } = await load('engine/dispatch.js');
 await load('engine/index.js');
 const { loadRules } = await load('rules/index.js');

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { openDatasetBatches } = await import(path.join(here, '../dist/events/dataset.js'));
+// The CLI bounds the old generation's growth for replays (src/util/heap.ts); so does this mirror of it.
+(await import(path.join(here, '../dist/util/heap.js'))).boundOldGenerationGrowth();
 const file = path.resolve(process.argv[2] ?? '');
 let events = 0;
 let warnings = 0;

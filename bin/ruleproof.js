@@ -41,6 +41,12 @@ if (respawn) {
     process.exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 2);
   });
 } else {
+  if (REPLAYING.has(command ?? '')) {
+    // A replay's live set is bounded, what it promotes and drops is not: keep V8 from letting the
+    // old generation grow to four times the live set between full collections (src/util/heap.ts).
+    const { boundOldGenerationGrowth } = await import('../dist/util/heap.js');
+    boundOldGenerationGrowth();
+  }
   const { main } = await import('../dist/cli/main.js');
 
   // `ruleproof events … | head` closes the pipe early: that is the reader saying "enough", not an error.
