@@ -13,6 +13,7 @@ import { renderDiagnostics } from '../report/console-diagnostics.js';
 import { MACHINE_FORMATS } from './format-names.js';
 import { configureDatasetReading } from '../events/reading-defaults.js';
 import { parseRebaseTime } from '../events/order.js';
+import { invalidLimitSettings } from '../util/limits.js';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -56,6 +57,12 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
 
   // --rebase applies to every dataset the command reads, wherever it is read (worker threads too).
   program.hook('preAction', (_program, action) => {
+    // A limit variable the engine cannot read would silently fall back to its default.
+    const badLimits = invalidLimitSettings(io.env);
+    if (badLimits.length > 0) {
+      for (const problem of badLimits) io.stderr(`ruleproof: error: ${problem}\n`);
+      throw new CommanderError(2, 'ruleproof.limits', badLimits.join('; '));
+    }
     const rebase = (action.opts() as { rebase?: string }).rebase;
     configureDatasetReading(rebase === undefined ? {} : { rebase });
   });
@@ -292,7 +299,8 @@ function parseRebaseArg(value: string): string {
 
 function parseCount(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new CommanderError(2, 'ruleproof.usage', `${flag} takes a whole number, got "${value}"`);
+  // InvalidArgumentError: commander prints it with the option's name ("error: option … argument … is invalid").
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a whole number, got "${value}".`);
   return n;
 }
 

@@ -61,6 +61,24 @@ export function limit(key: keyof Limits, env: NodeJS.ProcessEnv = process.env): 
   return Number.isInteger(n) && n > 0 ? n : DEFAULT_LIMITS[key];
 }
 
+/**
+ * The limit variables set to something that is no positive whole number, each with why: `limit`
+ * falls back to the default for them, so the CLI refuses to run rather than let a typo
+ * (`RULEPROOF_MAX_LINE_BYTES=64M`) pass unnoticed.
+ */
+export function invalidLimitSettings(env: NodeJS.ProcessEnv = process.env): string[] {
+  const problems: string[] = [];
+  for (const key of LIMIT_KEYS) {
+    const raw = env[ENV_NAMES[key]];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (!(Number.isInteger(n) && n > 0)) {
+      problems.push(`${ENV_NAMES[key]}=${JSON.stringify(raw)} is not a positive whole number (the default is ${DEFAULT_LIMITS[key]})`);
+    }
+  }
+  return problems;
+}
+
 /** The environment variable that sets a limit (for messages: "raise it with …"). */
 export function limitEnvName(key: keyof Limits): string {
   return ENV_NAMES[key];

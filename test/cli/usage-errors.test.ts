@@ -1,0 +1,45 @@
+/**
+ * Settings the CLI cannot use are refused with a message naming them, never silently replaced by a
+ * default: numeric options (`--max-warnings`, `--jobs`) and the limit variables (`RULEPROOF_MAX_*`).
+ */
+import t from 'tap';
+import { main, type CliIO } from '../../src/cli/main.js';
+import { repoRoot } from '../events/helpers.js';
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: (s) => (out += s), stderr: (s) => (err += s), cwd: repoRoot, isTTY: false, env };
+  const code = await main(['node', 'ruleproof', ...args], io);
+  return { code, out, err };
+}
+
+t.test('a numeric option that is no whole number is a usage error that says so', async (t) => {
+  for (const [args, flag, value] of [
+    [['lint', '--max-warnings', 'abc'], '--max-warnings', 'abc'],
+    [['lint', '--max-warnings', '-1'], '--max-warnings', '-1'],
+    [['test', '--jobs', '1.5'], '--jobs', '1.5'],
+    [['test', '--jobs', ''], '--jobs', ''],
+  ] as const) {
+    const r = await cli([...args]);
+    t.equal(r.code, 2, `${args.join(' ')}: exit code 2`);
+    t.match(r.err, `${flag} takes a whole number, got "${value}"`, `${args.join(' ')}: the message names the option and the value`);
+    t.equal(r.out, '', 'nothing ran');
+  }
+});
+
+t.test('a limit variable that is no positive whole number stops the run before it starts', async (t) => {
+  const r = await cli(['events', 'datasets/'], { RULEPROOF_MAX_LINE_BYTES: '64M', RULEPROOF_MAX_REORDER_EVENTS: '0', RULEPROOF_MAX_YAML_DEPTH: '32' });
+  t.equal(r.code, 2);
+  t.equal(r.out, '', 'no events were read');
+  t.match(r.err, 'RULEPROOF_MAX_LINE_BYTES="64M" is not a positive whole number (the default is 16777216)');
+  t.match(r.err, 'RULEPROOF_MAX_REORDER_EVENTS="0" is not a positive whole number (the default is 10000)');
+  t.notMatch(r.err, 'RULEPROOF_MAX_YAML_DEPTH', 'a valid setting is not reported');
+});
+
+t.test('valid and empty limit variables are accepted', async (t) => {
+  const r = await cli(['lint', 'detections/lateral_movement_incoming_wmi.toml', '-f', 'json'], { RULEPROOF_MAX_LINE_BYTES: '1048576', RULEPROOF_MAX_REGEX_LENGTH: '' });
+  t.equal(r.code, 0, r.err);
+  t.equal(r.err, '');
+  t.ok(JSON.parse(r.out), 'the lint ran and wrote its report');
+});
