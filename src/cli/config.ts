@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { lazyYaml } from '../util/lazy-modules.js';
 import { ContentError } from '../util/diagnostics.js';
+import { bundledAttackVersion, bundledAttackVersions } from '../lint/attack/catalogue.js';
 
 export interface RuleproofConfig {
   root: string;
@@ -110,6 +111,18 @@ export function loadConfig(root: string = findRoot()): RuleproofConfig {
       }
       overrides.push({ files: files as string[], checks: severities(e.checks, `overrides[${i}].checks`, offsetOf('overrides', i, 'checks')) });
     }
+  }
+  if (data.attack_version !== undefined && bundledAttackVersion(String(data.attack_version)) === undefined) {
+    const pos = lines.linePos(offsetOf('attack_version'));
+    throw new ContentError({
+      file: CONFIG_FILE,
+      line: pos.line,
+      column: pos.col,
+      severity: 'error',
+      code: 'config/attack-version',
+      message: `ATT&CK version "${String(data.attack_version)}" is not bundled with ruleproof (bundled: ${bundledAttackVersions().join(', ')})`,
+      hint: `Set attack_version to one of: ${bundledAttackVersions().join(', ')}.`,
+    });
   }
   return {
     root,

@@ -14,6 +14,7 @@ import { MACHINE_FORMATS } from './format-names.js';
 import { configureDatasetReading } from '../events/reading-defaults.js';
 import { parseRebaseTime } from '../events/order.js';
 import { invalidLimitSettings } from '../util/limits.js';
+import { bundledAttackVersion, bundledAttackVersions } from '../lint/attack/catalogue.js';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -83,7 +84,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--baseline-write <file>', 'write the current findings as a baseline (file, check, message; line-independent) and pass')
     .option('--changed-since <ref>', 'report only findings in files changed since this git ref (and in the rules they touch)')
     .option('--max-warnings <n>', 'fail when there are more warnings than this', (v) => parseCount(v, '--max-warnings'))
-    .option('--attack-version <version>', 'ATT&CK catalogue version to check against')
+    .option('--attack-version <version>', 'ATT&CK catalogue version to check against', parseAttackVersionArg)
     .option('--fix', 'write fixes into the rule files first (ATT&CK names, reference URLs, revoked techniques), keeping comments and layout')
     .action(async (paths: string[], opts) => {
       exitCode = await (await import('./commands.js')).lintCommand(io, config(), paths, opts, color);
@@ -131,7 +132,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('--strict', 'malformed dataset records fail the tests that read them')
     .option('--jobs <n>', 'read this many datasets at once, on worker threads', (v) => parseCount(v, '--jobs'))
     .option('-v, --verbose', 'show every test with its dataset and reason')
-    .option('--attack-version <version>', 'ATT&CK catalogue version the lint pass checks against')
+    .option('--attack-version <version>', 'ATT&CK catalogue version the lint pass checks against', parseAttackVersionArg)
     .action(async (paths: string[], opts) => {
       exitCode = await (await import('./commands.js')).checkCommand(io, config(), paths, opts, color);
     });
@@ -186,7 +187,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .addOption(new Option('-f, --format <format>', 'output format (with --out: only this file)').choices(['navigator', 'html', 'markdown', 'json']))
     .option('--out <dir>', 'write one file per format into this directory (all four without --format)')
     .option('--report <file>', 'use this test/check JSON report instead of replaying the tests')
-    .option('--attack-version <version>', 'ATT&CK catalogue version')
+    .option('--attack-version <version>', 'ATT&CK catalogue version', parseAttackVersionArg)
     .option('--strict', 'malformed dataset records fail the tests that read them')
     .option('--clause-coverage', 'include clause coverage of each rule by its tests')
     .option('--mutate', 'include the mutation check of exclusions (implies --clause-coverage)')
@@ -294,6 +295,13 @@ const REBASE_HELP = 'replay every dataset as if its first event happened at this
 
 function parseRebaseArg(value: string): string {
   if (Number.isNaN(parseRebaseTime(value))) throw new InvalidArgumentError('--rebase takes an ISO 8601 time with a zone (2024-01-31T09:00:00Z).');
+  return value;
+}
+
+function parseAttackVersionArg(value: string): string {
+  if (bundledAttackVersion(value) === undefined) {
+    throw new InvalidArgumentError(`ATT&CK version "${value}" is not bundled with ruleproof (bundled: ${bundledAttackVersions().join(', ')}).`);
+  }
   return value;
 }
 

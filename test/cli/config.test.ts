@@ -13,12 +13,30 @@ t.test('no config file: defaults', async (t) => {
 });
 
 t.test('config file options are read', async (t) => {
-  const dir = t.testdir({ 'ruleproof.config.yml': 'rules: [rules, more]\ndatasets: data\nattack_version: 17.1\nchecks:\n  attack/technique-name: warning\n' });
+  const dir = t.testdir({ 'ruleproof.config.yml': 'rules: [rules, more]\ndatasets: data\nattack_version: 19.2\nchecks:\n  attack/technique-name: warning\n' });
   const c = loadConfig(dir);
   t.same(c.rules, ['rules', 'more']);
   t.same(c.datasets, ['data']);
-  t.equal(c.attackVersion, '17.1');
+  t.equal(c.attackVersion, '19.2');
   t.same(c.checks, { 'attack/technique-name': 'warning' });
+});
+
+t.test('an ATT&CK version that is not bundled is an error at its line', async (t) => {
+  const dir = t.testdir({ 'ruleproof.config.yml': 'rules: [x]\nattack_version: 17.1\n' });
+  try {
+    loadConfig(dir);
+    t.fail('should throw');
+  } catch (e) {
+    t.ok(e instanceof ContentError);
+    t.match((e as ContentError).diagnostic, {
+      file: 'ruleproof.config.yml',
+      line: 2,
+      column: 17,
+      code: 'config/attack-version',
+      message: 'ATT&CK version "17.1" is not bundled with ruleproof (bundled: 18.1, 19.2)',
+    });
+  }
+  t.equal(loadConfig(t.testdir({ 'ruleproof.config.yml': 'attack_version: v19\n' })).attackVersion, 'v19', 'a major version or a v prefix names a bundled release');
 });
 
 t.test('an unknown option is an error at its line', async (t) => {

@@ -28,6 +28,17 @@ t.test('a numeric option that is no whole number is a usage error that says so',
   }
 });
 
+t.test('--attack-version must name a bundled ATT&CK release', async (t) => {
+  for (const args of [['lint', '--attack-version', '99'], ['coverage', '--attack-version', '17'], ['check', '--attack-version', 'latest']]) {
+    const r = await cli(args);
+    t.equal(r.code, 2, `${args.join(' ')}: exit code 2`);
+    t.match(r.err, `option '--attack-version <version>' argument '${args[2]}' is invalid. ATT&CK version "${args[2]}" is not bundled with ruleproof (bundled: 18.1, 19.2).`);
+    t.equal(r.out, '', 'nothing ran');
+  }
+  const ok = await cli(['lint', 'detections/lateral_movement_incoming_wmi.toml', '--attack-version', '19', '-f', 'json']);
+  t.equal(ok.code, 0, ok.err);
+});
+
 t.test('a limit variable that is no positive whole number stops the run before it starts', async (t) => {
   const r = await cli(['events', 'datasets/'], { RULEPROOF_MAX_LINE_BYTES: '64M', RULEPROOF_MAX_REORDER_EVENTS: '0', RULEPROOF_MAX_YAML_DEPTH: '32' });
   t.equal(r.code, 2);

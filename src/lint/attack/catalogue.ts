@@ -142,15 +142,25 @@ export function bundledAttackVersions(): string[] {
 
 const cache = new Map<string, AttackCatalogue>();
 
+/**
+ * The bundled release a version names (`18.1` itself; `18` or `v18` the newest bundled 18.x), or
+ * undefined when none is bundled. The CLI and the configuration check their settings with it, so a
+ * wrong one is reported where it was written.
+ */
+export function bundledAttackVersion(version: string): string | undefined {
+  const wanted = String(version).trim().replace(/^v/i, '');
+  const versions = bundledAttackVersions();
+  return versions.find((v) => v === wanted) ?? [...versions].reverse().find((v) => v.startsWith(`${wanted}.`));
+}
+
 /** The catalogue for an ATT&CK version (`18.1`; `18` picks the newest bundled 18.x, `19` the newest 19.x). */
 export function loadAttackCatalogue(version: string): AttackCatalogue {
   const wanted = String(version).trim().replace(/^v/i, '');
   const cached = cache.get(wanted);
   if (cached) return cached;
-  const versions = bundledAttackVersions();
-  const exact = versions.find((v) => v === wanted);
-  const chosen = exact ?? [...versions].reverse().find((v) => v.startsWith(`${wanted}.`));
+  const chosen = bundledAttackVersion(wanted);
   if (!chosen) {
+    const versions = bundledAttackVersions();
     throw new ContentError({
       file: 'ruleproof.config.yml',
       line: 0,
