@@ -112,13 +112,17 @@ export function renderTestReport(report: TestReport, c: ChalkInstance, options: 
   if (problems.length) lines.push('', renderDiagnostics(problems, c));
   const s = report.summary;
   const events = report.datasets.reduce((n, d) => n + d.events, 0);
+  // An error outside the tests (a rule path that does not exist, a rule that cannot be loaded) fails
+  // the run too: the summary must not show a green mark above a failing exit code.
+  const otherErrors = problems.filter((d) => d.severity === 'error').length;
   lines.push(
     '',
     c.dim(`Datasets: ${report.datasets.length} read, ${events.toLocaleString('en-US')} events, ${s.datasetWarnings} malformed record(s)`),
-    `${s.failed || s.errors || s.unsupported ? c.red('✗') : c.green('✓')} ${s.rules} rules, ${s.tests} tests: ` +
+    `${report.exitCode !== 0 || s.failed || s.errors || s.unsupported || otherErrors ? c.red('✗') : c.green('✓')} ${s.rules} rules, ${s.tests} tests: ` +
       `${c.green(`${s.passed} passed`)}, ${s.failed ? c.red(`${s.failed} failed`) : '0 failed'}, ` +
       `${s.errors ? c.red(`${s.errors} errors`) : '0 errors'}, ${s.unsupported ? c.yellow(`${s.unsupported} unsupported`) : '0 unsupported'}` +
       (s.untestedRules ? c.yellow(`, ${s.untestedRules} rule(s) without tests`) : '') +
+      (otherErrors ? c.red(`; ${otherErrors} other error(s) above`) : '') +
       c.dim(` (${(report.timings.totalMs / 1000).toFixed(1)}s)`),
   );
   return lines.join('\n');

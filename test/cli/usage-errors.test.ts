@@ -54,3 +54,14 @@ t.test('valid and empty limit variables are accepted', async (t) => {
   t.equal(r.err, '');
   t.ok(JSON.parse(r.out), 'the lint ran and wrote its report');
 });
+
+t.test('a test run that fails outside its tests does not end on a green mark', async (t) => {
+  const r = await cli(['test', 'no-such-dir']);
+  t.equal(r.code, 2);
+  t.match(r.out + r.err, 'rule path "no-such-dir" does not exist');
+  t.match(r.out, /✗ 0 rules, 0 tests: 0 passed, 0 failed, 0 errors, 0 unsupported; 1 other error\(s\) above/);
+  t.notMatch(r.out, '✓', 'no pass mark');
+  const ok = await cli(['test', 'detections/lateral_movement_incoming_wmi.toml']);
+  t.equal(ok.code, 0, ok.err);
+  t.match(ok.out, /✓ 1 rules, \d+ tests: \d+ passed, 0 failed, 0 errors, 0 unsupported \(/);
+});
