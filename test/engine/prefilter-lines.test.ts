@@ -51,6 +51,34 @@ t.test('breaks straddling the 64 KiB read chunks', async (t) => {
   }
 });
 
+t.test('random files of several chunks, ASCII and multi-byte, read as readline reads them', async (t) => {
+  // Seeded: lines of random length, some with multi-byte characters (which then also straddle the
+  // 64 KiB read boundaries), random breaks; read without a filter and with one that keeps every
+  // line (the filter's path decodes each chunk as Latin-1 for its scan), against readline.
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const pieces = ['a', 'Z', '0', ' ', '"', '{', '}', ':', ',', '\\', 'é', 'ß', '😀', 'ｘ'];
+  for (let round = 0; round < 6; round++) {
+    const asciiOnly = round % 2 === 0;
+    const lines: string[] = [];
+    let size = 0;
+    while (size < 3 * 65536) {
+      let text = '';
+      const len = rand(400);
+      for (let i = 0; i < len; i++) text += pieces[rand(asciiOnly ? 10 : pieces.length)];
+      lines.push(text + ['\n', '\r\n', '\r'][rand(3)]);
+      size += text.length + 2;
+    }
+    const file = `mixed-${round}`;
+    const { plain, raw } = await both(file, lines.join(''));
+    t.same(raw, plain, `round ${round} (${asciiOnly ? 'ASCII' : 'mixed'}), no filter`);
+    const kept: string[] = [];
+    const keepAll = { test: () => true };
+    for await (const l of readRawLines(path.join(dir, file), { filter: keepAll })) kept.push(`${l.line}:${l.text}`);
+    t.same(kept, plain, `round ${round}, through a filter`);
+  }
+});
+
 t.test('a rejected line is skipped and counted; kept lines keep their numbers', async (t) => {
   const file = path.join(dir, 'filtered');
   writeFileSync(file, '{"keep":1}\n{"skip":2}\n\n {"keep":4} \r\n{"skip":5}\n{"skip": cut short\n');
