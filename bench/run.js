@@ -224,6 +224,20 @@ function baseline(file, repeat) {
   });
 }
 
+/**
+ * A repository of `n` rules mutated from `bases` in `scratch/<name>`, each with a test on `file`,
+ * which is hard-linked in as `data/<its name>` (inside the repository, without a copy).
+ */
+function linkedRuleRepo(name, file, n, bases, options = {}) {
+  const dir = path.join(scratch, name);
+  const data = `data/${path.basename(file)}`;
+  mkdirSync(path.join(dir, 'data'), { recursive: true });
+  rmSync(path.join(dir, data), { force: true });
+  spawnSync('ln', [file, path.join(dir, data)]);
+  writeRuleRepo(dir, n, bases, [data], options);
+  return dir;
+}
+
 /** The first `n` lines of a file (read from its first MiB, not whole). */
 function headLines(file, n) {
   const fd = openSync(file, 'r');
@@ -391,12 +405,7 @@ async function main() {
   const bases = await bundledEqlQueries(root, dist);
   if (want('replay')) log(`\nreplay (ruleproof test) over the same file, rules mutated from ${bases.length} bundled EQL rules:`);
   for (const n of want('replay') ? RULE_COUNTS : []) {
-    const dir = path.join(scratch, `rules-${n}`);
-    mkdirSync(path.join(dir, 'data'), { recursive: true });
-    rmSync(path.join(dir, 'data/a.ndjson'), { force: true });
-    // a hard link keeps the dataset inside the repository without a copy
-    spawnSync('ln', [dataA, path.join(dir, 'data/a.ndjson')]);
-    writeRuleRepo(dir, n, bases, ['data/a.ndjson']);
+    const dir = linkedRuleRepo(`rules-${n}`, dataA, n, bases);
     const reps = n >= 1000 ? 1 : REPEAT;
     const test = (env) => best(reps, () => measureNode([bin, 'test', '--format', 'json'], { cwd: dir, env }));
     const off = test({ RULEPROOF_PREFILTER: '0' });
@@ -440,10 +449,7 @@ async function main() {
 
   // 3b. 100 single-event rules (the last stage of each mutation): literals everywhere
   if (want('events')) {
-    const dir = path.join(scratch, 'events-100');
-    mkdirSync(path.join(dir, 'data'), { recursive: true });
-    spawnSync('ln', [dataA, path.join(dir, 'data/a.ndjson')]);
-    writeRuleRepo(dir, 100, bases, ['data/a.ndjson'], { eventsOnly: true });
+    const dir = linkedRuleRepo('events-100', dataA, 100, bases, { eventsOnly: true });
     const test = (env) => best(REPEAT, () => measureNode([bin, 'test', '--format', 'json'], { cwd: dir, env }));
     row('replay 100 event rules, no prefilter', test({ RULEPROOF_PREFILTER: '0' }), events, bytes, base);
     row('replay 100 event rules, prefilter', test({}), events, bytes, base);
@@ -487,10 +493,7 @@ async function main() {
     row(`large: baseline JSON.parse (${fmt(big.bytes / 2 ** 30, 2)} GiB)`, bigBase, big.events, big.bytes, bigBase);
     // The same rule counts as on the smaller file (mutated rules, half of them sequences).
     for (const n of RULE_COUNTS) {
-      const rulesDir = path.join(scratch, `large-rules-${n}`);
-      mkdirSync(path.join(rulesDir, 'data'), { recursive: true });
-      spawnSync('ln', [path.join(dir, 'data/big.ndjson'), path.join(rulesDir, 'data/big.ndjson')]);
-      writeRuleRepo(rulesDir, n, bases, ['data/big.ndjson']);
+      const rulesDir = linkedRuleRepo(`large-rules-${n}`, path.join(dir, 'data/big.ndjson'), n, bases);
       const off = measureNode([bin, 'test', '--format', 'json'], { cwd: rulesDir, env: { RULEPROOF_PREFILTER: '0' } });
       row(`large: replay ${n} rule(s), no prefilter`, off, big.events, big.bytes, bigBase);
       const on = measureNode([bin, 'test', '--format', 'json'], { cwd: rulesDir });
@@ -502,10 +505,7 @@ async function main() {
     const bigFile = path.join(dir, 'data/big.ndjson');
     const filterOn = measureNode([bin, 'query', '-l', 'eql', FILTER, bigFile], { stdout: 'pipe' });
     row('large: query filter, prefilter', filterOn, big.events, big.bytes, bigBase, 'one selective query');
-    const eventsDir = path.join(scratch, 'large-events');
-    mkdirSync(path.join(eventsDir, 'data'), { recursive: true });
-    spawnSync('ln', [bigFile, path.join(eventsDir, 'data/big.ndjson')]);
-    writeRuleRepo(eventsDir, 100, bases, ['data/big.ndjson'], { eventsOnly: true });
+    const eventsDir = linkedRuleRepo('large-events', bigFile, 100, bases, { eventsOnly: true });
     const eventsOff = measureNode([bin, 'test', '--format', 'json'], { cwd: eventsDir, env: { RULEPROOF_PREFILTER: '0' } });
     row('large: replay 100 event rules, no prefilter', eventsOff, big.events, big.bytes, bigBase);
     const eventsOn = measureNode([bin, 'test', '--format', 'json'], { cwd: eventsDir });
@@ -570,15 +570,8 @@ async function targetRatio(bases) {
   const file = path.join(dir, 'data/big.ndjson');
   const big = await generateEcsNdjson(file, { events: Infinity, bytes: gb * 2 ** 30, seed: 13 });
   log(`\n100 rules against the bare loop, turn about (${fmt(big.bytes / 2 ** 30, 2)} GiB, best CPU time of ${repeat} turns):`);
-  const repo = (name, eventsOnly) => {
-    const rulesDir = path.join(scratch, name);
-    mkdirSync(path.join(rulesDir, 'data'), { recursive: true });
-    spawnSync('ln', [file, path.join(rulesDir, 'data/big.ndjson')]);
-    writeRuleRepo(rulesDir, 100, bases, ['data/big.ndjson'], { eventsOnly });
-    return rulesDir;
-  };
-  const mixedDir = repo('target-mixed', false);
-  const eventsDir = repo('target-events', true);
+  const mixedDir = linkedRuleRepo('target-mixed', file, 100, bases);
+  const eventsDir = linkedRuleRepo('target-events', file, 100, bases, { eventsOnly: true });
   const env = { RULEPROOF_PREFILTER: '0' };
   const [base, mixed, events] = bestTurns(
     repeat,
@@ -635,10 +628,7 @@ async function evtxReplay(bases) {
   const events = JSON.parse(floor.stdout).events;
   row('evtx: read, decode, normalise and order only', floor, events, bytes, floor, 'the floor for EVTX (× column: against this)');
   for (const n of RULE_COUNTS) {
-    const rulesDir = path.join(scratch, `evtx-rules-${n}`);
-    mkdirSync(path.join(rulesDir, 'data'), { recursive: true });
-    spawnSync('ln', [file, path.join(rulesDir, 'data/log.evtx')]);
-    writeRuleRepo(rulesDir, n, bases, ['data/log.evtx']);
+    const rulesDir = linkedRuleRepo(`evtx-rules-${n}`, file, n, bases);
     const r = best(REPEAT, () => measureNode([bin, 'test', '--format', 'json'], { cwd: rulesDir }));
     row(`evtx: replay ${n} rule(s)`, r, events, bytes, floor);
     rmSync(rulesDir, { recursive: true, force: true });
