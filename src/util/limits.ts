@@ -55,10 +55,14 @@ export function limits(env: NodeJS.ProcessEnv = process.env): Limits {
  * environment, and a lint run asks tens of thousands of times.
  */
 export function limit(key: keyof Limits, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[ENV_NAMES[key]];
-  if (raw === undefined || raw === '') return DEFAULT_LIMITS[key];
+  return limitValue(env[ENV_NAMES[key]]) ?? DEFAULT_LIMITS[key];
+}
+
+/** A limit variable's value: a positive whole number, or undefined (unset, empty or unusable). */
+function limitValue(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_LIMITS[key];
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /**
@@ -70,9 +74,7 @@ export function invalidLimitSettings(env: NodeJS.ProcessEnv = process.env): stri
   const problems: string[] = [];
   for (const key of LIMIT_KEYS) {
     const raw = env[ENV_NAMES[key]];
-    if (raw === undefined || raw === '') continue;
-    const n = Number(raw);
-    if (!(Number.isInteger(n) && n > 0)) {
+    if (raw !== undefined && raw !== '' && limitValue(raw) === undefined) {
       problems.push(`${ENV_NAMES[key]}=${JSON.stringify(raw)} is not a positive whole number (the default is ${DEFAULT_LIMITS[key]})`);
     }
   }
