@@ -71,7 +71,10 @@ export async function runCommand(io: CliIO, config: RuleproofConfig, opts: RunOp
   // Several versions of one rule: the current (non-historical, highest) one, unless a file was named.
   const rule = candidates.sort((a, b) => Number(a.historical) - Number(b.historical) || (b.version ?? 0) - (a.version ?? 0))[0];
   if (!rule) {
-    if (loaded.diagnostics.length) io.stderr(renderDiagnostics(loaded.diagnostics, color) + '\n');
+    // The rule may be missing because it failed to load: its errors (and warnings) say why. Other
+    // rules' notes (info) would only bury that.
+    const problems = loaded.diagnostics.filter((d) => d.severity !== 'info');
+    if (problems.length) io.stderr(renderDiagnostics(problems, color) + '\n');
     return usageError(io, `no rule matches "${opts.rule}" (give a rule id, its exact name, or a rule file)`);
   }
   const compiled = compileRule(rule);

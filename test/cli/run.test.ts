@@ -10,10 +10,10 @@ const WMI_RULE = 'detections/lateral_movement_incoming_wmi.toml';
 const FIRES = 'datasets/otrf-security-datasets/empire_wmi_dcerpc_wmi_IWbemServices_ExecMethod_2020-09-21001437.json';
 const QUIET = 'datasets/otrf-security-datasets/empire_psremoting_stager_2020-09-20170827.json';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function cli(args: string[], cwd = repoRoot): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIO = { stdout: (s) => (out += s), stderr: (s) => (err += s), cwd: repoRoot, isTTY: false, env: {} };
+  const io: CliIO = { stdout: (s) => (out += s), stderr: (s) => (err += s), cwd, isTTY: false, env: {} };
   const code = await main(['node', 'ruleproof', ...args], io);
   return { code, out, err };
 }
@@ -39,4 +39,20 @@ t.test('nothing fires: no output, and --explain says how far the nearest events 
   t.equal(explained.out, '');
   t.match(explained.err, new RegExp(`${QUIET.replace(/[.]/g, '\\.')}: `));
   t.match(explained.err, /stage 1: \d+ matching event\(s\)/);
+});
+
+t.test('no rule matches: the load errors that may explain it, not the other rules\' notes', async (t) => {
+  const none = await cli(['run', '--rule', 'no such rule', '--data', FIRES]);
+  t.equal(none.code, 2);
+  t.match(none.err, 'no rule matches "no such rule"');
+  t.notMatch(none.err, 'is not executable', "an unrelated rule's info finding is not shown");
+  const dir = t.testdir({
+    'ruleproof.config.yml': 'rules: [detections]\n',
+    detections: { 'broken.yml': 'title: Broken rule\nlogsource: {product: windows}\ndetection:\n  sel: {Image: x}\n  condition: [unclosed\n' },
+    datasets: { 'd.ndjson': '{"@timestamp":"2024-01-01T00:00:00Z"}\n' },
+  });
+  const broken = await cli(['run', '--rule', 'Broken rule', '--data', 'datasets/d.ndjson'], dir);
+  t.equal(broken.code, 2);
+  t.match(broken.err, 'detections/broken.yml', 'the file that failed to load is named');
+  t.match(broken.err, 'no rule matches "Broken rule"');
 });
