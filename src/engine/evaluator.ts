@@ -438,30 +438,30 @@ export function sequenceDetector(
           gapTaint: undefined,
           discarded: false,
         };
-          p.events[s] = event;
-          if (s === lastPositive) {
-            complete(p);
-            continue;
-          }
-          let ks = state.get(k.id);
-          if (!ks) state.set(k.id, (ks = { slots: new Array(n) }));
-          ks.slots[s] = p;
+        p.events[s] = event;
+        if (s === lastPositive) {
+          complete(p);
           continue;
         }
-        const ks = state.get(k.id);
-        if (!ks) continue;
-        const prev = prevPositive[s] as number;
-        const p = ks.slots[prev];
-        if (!p || compareEvents(p.last, event) >= 0) continue;
-        ks.slots[prev] = undefined;
-        if (maxspan !== undefined && event.timestamp - p.first.timestamp > maxspan) continue;
-        if (p.gapTaint !== undefined && p.gapTaint < event.timestamp) p.discarded = true;
-        p.gapTaint = undefined;
-        p.events[s] = event;
-        p.last = event;
-        if (s === lastPositive) complete(p);
-        else ks.slots[s] = p;
+        let ks = state.get(k.id);
+        if (!ks) state.set(k.id, (ks = { slots: new Array(n) }));
+        ks.slots[s] = p;
+        continue;
       }
+      const ks = state.get(k.id);
+      if (!ks) continue;
+      const prev = prevPositive[s] as number;
+      const p = ks.slots[prev];
+      if (!p || compareEvents(p.last, event) >= 0) continue;
+      ks.slots[prev] = undefined;
+      if (maxspan !== undefined && event.timestamp - p.first.timestamp > maxspan) continue;
+      if (p.gapTaint !== undefined && p.gapTaint < event.timestamp) p.discarded = true;
+      p.gapTaint = undefined;
+      p.events[s] = event;
+      p.last = event;
+      if (s === lastPositive) complete(p);
+      else ks.slots[s] = p;
+    }
   };
 
   return {
