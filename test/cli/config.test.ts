@@ -23,19 +23,15 @@ t.test('config file options are read', async (t) => {
 
 t.test('an ATT&CK version that is not bundled is an error at its line', async (t) => {
   const dir = t.testdir({ 'ruleproof.config.yml': 'rules: [x]\nattack_version: 17.1\n' });
-  try {
-    loadConfig(dir);
-    t.fail('should throw');
-  } catch (e) {
-    t.ok(e instanceof ContentError);
-    t.match((e as ContentError).diagnostic, {
-      file: 'ruleproof.config.yml',
-      line: 2,
-      column: 17,
-      code: 'config/attack-version',
-      message: 'ATT&CK version "17.1" is not bundled with ruleproof (bundled: 18.1, 19.2)',
-    });
-  }
+  const e = t.throws(() => loadConfig(dir));
+  t.ok(e instanceof ContentError);
+  t.match((e as ContentError).diagnostic, {
+    file: 'ruleproof.config.yml',
+    line: 2,
+    column: 17,
+    code: 'config/attack-version',
+    message: 'ATT&CK version "17.1" is not bundled with ruleproof (bundled: 18.1, 19.2)',
+  });
   t.equal(loadConfig(t.testdir({ 'ruleproof.config.yml': 'attack_version: v19\n' })).attackVersion, 'v19', 'a major version or a v prefix names a bundled release');
 });
 

@@ -3,20 +3,13 @@
  * come, with the count on stderr; `--explain` says why nothing fired.
  */
 import t from 'tap';
-import { main, type CliIO } from '../../src/cli/main.js';
-import { repoRoot } from '../events/helpers.js';
+import { runCli } from './helpers.js';
 
 const WMI_RULE = 'detections/lateral_movement_incoming_wmi.toml';
 const FIRES = 'datasets/otrf-security-datasets/empire_wmi_dcerpc_wmi_IWbemServices_ExecMethod_2020-09-21001437.json';
 const QUIET = 'datasets/otrf-security-datasets/empire_psremoting_stager_2020-09-20170827.json';
 
-async function cli(args: string[], cwd = repoRoot): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { stdout: (s) => (out += s), stderr: (s) => (err += s), cwd, isTTY: false, env: {} };
-  const code = await main(['node', 'ruleproof', ...args], io);
-  return { code, out, err };
-}
+const cli = (args: string[], cwd?: string) => runCli(args, cwd ? { cwd } : {});
 
 t.test('the alerts of a rule that fires: one NDJSON line each, the count on stderr', async (t) => {
   const r = await cli(['run', '--rule', WMI_RULE, '--data', FIRES]);

@@ -3,16 +3,9 @@
  * default: numeric options (`--max-warnings`, `--jobs`) and the limit variables (`RULEPROOF_MAX_*`).
  */
 import t from 'tap';
-import { main, type CliIO } from '../../src/cli/main.js';
-import { repoRoot } from '../events/helpers.js';
+import { runCli } from './helpers.js';
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { stdout: (s) => (out += s), stderr: (s) => (err += s), cwd: repoRoot, isTTY: false, env };
-  const code = await main(['node', 'ruleproof', ...args], io);
-  return { code, out, err };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env });
 
 t.test('a numeric option that is no whole number is a usage error that says so', async (t) => {
   for (const [args, flag, value] of [

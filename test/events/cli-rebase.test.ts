@@ -3,18 +3,12 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { main, type CliIO } from '../../src/cli/main.js';
+import { runCli } from '../cli/helpers.js';
 import { repoRoot } from './helpers.js';
 
 const EVTX = 'datasets/evtx-attack-samples/lateral_movement/LM_winrm_exec_sysmon_1_winrshost.evtx';
 
-async function cli(args: string[], cwd = repoRoot): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { stdout: (s) => (out += s), stderr: (s) => (err += s), cwd, isTTY: false, env: {} };
-  const code = await main(['node', 'ruleproof', ...args], io);
-  return { code, out, err };
-}
+const cli = (args: string[], cwd?: string) => runCli(args, cwd ? { cwd } : {});
 
 const timestamps = (ndjson: string): string[] => ndjson.trim().split('\n').map((l) => (JSON.parse(l) as { '@timestamp': string })['@timestamp']);
 
